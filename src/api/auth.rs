@@ -1,0 +1,69 @@
+//! Login, logout and the current session.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::AppError;
+use crate::domain::views::SessionInfo;
+
+/// What the login form needs to know before anyone logs in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginFormInfo {
+    /// The school's name when the deployment has one school; otherwise the form asks for the
+    /// school code.
+    pub school_name: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "login_form_info")]
+pub async fn load_login_form() -> Result<LoginFormInfo, AppError> {
+    use crate::server::error::OrInternal;
+    let state = super::guard::state()?;
+    let school = crate::server::db::schools::only_school(&state.db.pool).await.or_internal("finding the school");
+    super::guard::respond(school.map(|school| LoginFormInfo { school_name: school.map(|school| school.name) }))
+}
+
+/// Logs in, sets the session cookie and sends the browser to the user's start page.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(school_code: Option<String>, login: String, password: String) -> Result<SessionInfo, AppError> {
+    use crate::server::services::auth::{self, LoginInput};
+    let state = super::guard::state()?;
+    let input = LoginInput { school_code: school_code.unwrap_or_default(), login, password };
+    let result = auth::login(&state, input).await;
+    if let Ok(outcome) = &result {
+        let response = expect_context::<leptos_axum::ResponseOptions>();
+        let cookie = state.session_policy().set_cookie(&outcome.token);
+        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+            response.append_header(axum::http::header::SET_COOKIE, value);
+        }
+        leptos_axum::redirect(outcome.info.home_path());
+    }
+    super::guard::respond(result.map(|outcome| outcome.info))
+}
+
+/// Ends the session, clears the cookie and sends the browser to the login page.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let state = super::guard::state()?;
+    let headers = super::guard::headers()?;
+    let result = crate::server::services::auth::logout(&state, &headers).await;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&state.session_policy().clear_cookie()) {
+        response.append_header(axum::http::header::SET_COOKIE, value);
+    }
+    leptos_axum::redirect("/login");
+    super::guard::respond(result)
+}
+
+/// Returns the logged-in user, or `None`.
+#[server(prefix = "/api", endpoint = "session")]
+pub async fn current_session() -> Result<Option<SessionInfo>, AppError> {
+    let result = async {
+        let (state, user) = super::guard::optional_user().await?;
+        match user {
+            Some(user) => crate::server::services::auth::session_info(&state, &user).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    .await;
+    super::guard::respond(result)
+}

@@ -1,0 +1,49 @@
+//! The server side of every server function: the shared state, the caller, and the HTTP
+//! status of an error.
+
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::domain::AppError;
+use crate::server::auth::CurrentUser;
+use crate::server::error::internal;
+use crate::server::state::AppState;
+
+/// Returns the application state provided to every server function.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| internal("server function context", "AppState missing"))
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("server function context", "request parts missing"))
+}
+
+/// Returns the caller, or `None` when not logged in.
+pub async fn optional_user() -> Result<(AppState, Option<CurrentUser>), AppError> {
+    let state = state()?;
+    let user = CurrentUser::from_headers(&state, &parts()?.headers).await?;
+    Ok((state, user))
+}
+
+/// Returns the caller, or `Unauthenticated`.
+pub async fn user() -> Result<(AppState, CurrentUser), AppError> {
+    let (state, user) = optional_user().await?;
+    Ok((state, user.ok_or(AppError::Unauthenticated)?))
+}
+
+/// Returns the request headers, for the services that read cookies themselves.
+pub fn headers() -> Result<axum::http::HeaderMap, AppError> {
+    Ok(parts()?.headers)
+}
+
+/// Sets the HTTP status of an error answer; a success keeps 200.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result
+        && let Some(options) = use_context::<ResponseOptions>()
+    {
+        options.set_status(StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    }
+    result
+}

@@ -1,0 +1,99 @@
+//! The HTML shell, the router and the layout. No business logic here.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::*;
+use crate::ui::browser;
+use crate::ui::login::LoginPage;
+use crate::ui::nav::TopBar;
+use crate::ui::notifications::NotificationsPage;
+use crate::ui::session::{provide_session, use_session};
+use crate::ui::student::detail::OutcomeDetailPage;
+use crate::ui::student::outcomes::MyOutcomesPage;
+use crate::ui::student::upload::{RevisePage, UploadPage};
+use crate::ui::teacher::certify::CertifyPage;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#1f5f8b"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Pages are in zh-TW unless the user picks English with the language button (a cookie):
+    // the browser's Accept-Language is not consulted, because school computers often run
+    // English systems.
+    let no_accept_language = leptos_i18n::context::UseLocalesOptions::default()
+        .ssr_lang_header_getter(|| None);
+    view! {
+        <I18nContextProvider ssr_lang_header_getter=no_accept_language>
+            <Stylesheet id="licheng" href="/pkg/licheng.css"/>
+            <Layout/>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Layout() -> impl IntoView {
+    let i18n = use_i18n();
+    provide_session();
+    Effect::new(move |_| browser::mark_hydrated());
+    view! {
+        <Title formatter=move |page: String| {
+            let app = t_string!(i18n, app.name).to_string();
+            if page.is_empty() { app } else { format!("{page} · {app}") }
+        }/>
+        <Router>
+            <TopBar/>
+            <main class="main">
+                <Routes fallback=move || view! { <p class="notice notice-error">{t!(i18n, errors.page_not_found)}</p> }>
+                    <Route path=path!("") view=Home/>
+                    <Route path=path!("login") view=LoginPage/>
+                    <Route path=path!("student/outcomes") view=MyOutcomesPage/>
+                    <Route path=path!("student/outcomes/new") view=UploadPage/>
+                    <Route path=path!("student/outcomes/:id") view=OutcomeDetailPage/>
+                    <Route path=path!("student/outcomes/:id/revise") view=RevisePage/>
+                    <Route path=path!("teacher/certify") view=CertifyPage/>
+                    <Route path=path!("notifications") view=NotificationsPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Sends each user to the start page of their role, and everyone else to the login page.
+#[component]
+fn Home() -> impl IntoView {
+    let session = use_session().session;
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let path = match session.await {
+                    Ok(Some(info)) => info.home_path(),
+                    _ => "/login",
+                };
+                view! { <Redirect path=path/> }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,15 @@
+//! Types and rules shared by the server and the browser. Nothing here does IO or knows about
+//! SQL, HTTP or the UI, so every rule can be unit-tested and reused on both sides.
+
+pub mod calendar;
+pub mod error;
+pub mod files;
+pub mod ids;
+pub mod notification;
+pub mod outcome;
+pub mod paging;
+pub mod role;
+pub mod text;
+pub mod views;
+
+pub use error::AppError;

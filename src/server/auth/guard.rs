@@ -1,0 +1,72 @@
+//! The guard at the start of every server function and route: resolves the session cookie to a
+//! user of one school with its roles, and refuses what the roles do not allow.
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+use super::session;
+use crate::domain::AppError;
+use crate::domain::calendar::UtcMillis;
+use crate::domain::ids::{SchoolId, UserId};
+use crate::domain::role::Role;
+use crate::server::db;
+use crate::server::error::{ApiError, OrInternal};
+use crate::server::state::AppState;
+
+/// A session's `last_seen_at` is rewritten at most this often, to spare the database a write
+/// on every request.
+const TOUCH_INTERVAL_MILLIS: i64 = 60_000;
+
+/// The user behind a request.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub user_id: UserId,
+    pub school_id: SchoolId,
+    pub roles: Vec<Role>,
+    pub session_id: i64,
+}
+
+impl CurrentUser {
+    /// Refuses unless the user holds `role`.
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.roles.contains(&role) {
+            Ok(())
+        } else {
+            tracing::info!(user.id = %self.user_id, role = role.as_str(), "refused: role missing");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Returns the user of the request, if its session is alive.
+    pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, AppError> {
+        let policy = state.session_policy();
+        let Some(token) = session::token_from_headers(headers, policy.cookie_name()) else {
+            return Ok(None);
+        };
+        let now = UtcMillis::now();
+        let pool = &state.db.pool;
+        let found = db::sessions::find_live(pool, &session::hash_token(&token), now, policy.idle_cutoff(now))
+            .await
+            .or_internal("looking up session")?;
+        let Some(found) = found else { return Ok(None) };
+        if now.0 - found.last_seen_at.0 > TOUCH_INTERVAL_MILLIS {
+            db::sessions::touch(pool, found.id, now).await.or_internal("refreshing session")?;
+        }
+        let roles = db::users::roles(pool, found.school_id, found.user_id).await.or_internal("loading roles")?;
+        Ok(Some(CurrentUser { user_id: found.user_id, school_id: found.school_id, roles, session_id: found.id }))
+    }
+
+    /// Returns the user of the request, or `Unauthenticated`.
+    pub async fn require_from_headers(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser, AppError> {
+        Self::from_headers(state, headers).await?.ok_or(AppError::Unauthenticated)
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(CurrentUser::require_from_headers(state, &parts.headers).await?)
+    }
+}

@@ -1,0 +1,89 @@
+//! Login sessions, looked up by the SHA-256 of the cookie token.
+
+use sqlx::{AnyPool, Row};
+
+use crate::domain::calendar::UtcMillis;
+use crate::domain::ids::{SchoolId, UserId};
+
+#[derive(Clone, Copy, Debug)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user_id: UserId,
+    pub school_id: SchoolId,
+    pub last_seen_at: UtcMillis,
+}
+
+pub async fn insert(
+    pool: &AnyPool,
+    token_hash: &str,
+    user: UserId,
+    school: SchoolId,
+    now: UtcMillis,
+    expires_at: UtcMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, school_id, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user.0)
+    .bind(school.0)
+    .bind(now.0)
+    .bind(expires_at.0)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Returns the session if it has neither expired nor been idle since `idle_cutoff`, and its
+/// account is still active.
+pub async fn find_live(
+    pool: &AnyPool,
+    token_hash: &str,
+    now: UtcMillis,
+    idle_cutoff: UtcMillis,
+) -> Result<Option<SessionRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT s.id, s.user_id, s.school_id, s.last_seen_at FROM sessions s \
+         JOIN users u ON u.id = s.user_id AND u.school_id = s.school_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = 1",
+    )
+    .bind(token_hash)
+    .bind(now.0)
+    .bind(idle_cutoff.0)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(SessionRow {
+            id: row.try_get("id")?,
+            user_id: UserId(row.try_get("user_id")?),
+            school_id: SchoolId(row.try_get("school_id")?),
+            last_seen_at: UtcMillis(row.try_get("last_seen_at")?),
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch(pool: &AnyPool, id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_by_token(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+    Ok(())
+}
+
+/// Deletes sessions that can no longer be used.
+pub async fn delete_expired(pool: &AnyPool, now: UtcMillis, idle_cutoff: UtcMillis) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now.0)
+        .bind(idle_cutoff.0)
+        .execute(pool)
+        .await?;
+    Ok(result.rows_affected())
+}

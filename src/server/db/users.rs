@@ -1,0 +1,125 @@
+//! Accounts, roles, students and staff.
+
+use sqlx::{AnyPool, Row};
+
+use super::Tx;
+use crate::domain::calendar::UtcMillis;
+use crate::domain::ids::{SchoolId, UserId};
+use crate::domain::role::Role;
+
+/// What a login attempt needs of an account.
+#[derive(Clone, Debug)]
+pub struct LoginRow {
+    pub id: UserId,
+    pub password_hash: Option<String>,
+    pub is_active: bool,
+}
+
+/// The name and school of an account, for the navigation bar.
+#[derive(Clone, Debug)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub display_name: String,
+    pub school_name: String,
+}
+
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+pub async fn insert_user(tx: &mut Tx, school: SchoolId, new: &NewUser<'_>, now: UtcMillis) -> Result<UserId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (school_id, login, display_name, password_hash, email, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(school.0)
+    .bind(new.login)
+    .bind(new.display_name)
+    .bind(new.password_hash)
+    .bind(new.email)
+    .bind(now.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(UserId(id))
+}
+
+pub async fn add_role(tx: &mut Tx, school: SchoolId, user: UserId, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO user_roles (user_id, school_id, role) VALUES ($1, $2, $3)")
+        .bind(user.0)
+        .bind(school.0)
+        .bind(role.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_student(tx: &mut Tx, school: SchoolId, user: UserId, student_no: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO students (user_id, school_id, student_no) VALUES ($1, $2, $3)")
+        .bind(user.0)
+        .bind(school.0)
+        .bind(student_no)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_staff(tx: &mut Tx, school: SchoolId, user: UserId, staff_no: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO staff (user_id, school_id, staff_no) VALUES ($1, $2, $3)")
+        .bind(user.0)
+        .bind(school.0)
+        .bind(staff_no)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_login(pool: &AnyPool, school: SchoolId, login: &str) -> Result<Option<LoginRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash, is_active FROM users WHERE school_id = $1 AND login = $2")
+        .bind(school.0)
+        .bind(login)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| {
+        Ok(LoginRow {
+            id: UserId(row.try_get("id")?),
+            password_hash: row.try_get("password_hash")?,
+            is_active: row.try_get::<i64, _>("is_active")? == 1,
+        })
+    })
+    .transpose()
+}
+
+pub async fn roles(pool: &AnyPool, school: SchoolId, user: UserId) -> Result<Vec<Role>, sqlx::Error> {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 AND school_id = $2 ORDER BY role")
+            .bind(user.0)
+            .bind(school.0)
+            .fetch_all(pool)
+            .await?;
+    let mut roles: Vec<Role> = names.iter().filter_map(|name| Role::parse(name)).collect();
+    roles.sort();
+    Ok(roles)
+}
+
+pub async fn summary(pool: &AnyPool, school: SchoolId, user: UserId) -> Result<Option<UserSummary>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.id, u.display_name, s.name AS school_name \
+         FROM users u JOIN schools s ON s.id = u.school_id \
+         WHERE u.id = $1 AND u.school_id = $2 AND u.is_active = 1",
+    )
+    .bind(user.0)
+    .bind(school.0)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(UserSummary {
+            id: UserId(row.try_get("id")?),
+            display_name: row.try_get("display_name")?,
+            school_name: row.try_get("school_name")?,
+        })
+    })
+    .transpose()
+}

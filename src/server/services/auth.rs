@@ -1,0 +1,130 @@
+//! Login, logout and the session summary for the navigation bar.
+
+use crate::domain::AppError;
+use crate::domain::calendar::UtcMillis;
+use crate::domain::views::SessionInfo;
+use crate::server::auth::{CurrentUser, session};
+use crate::server::db;
+use crate::server::db::audit::AuditEvent;
+use crate::server::error::OrInternal;
+use crate::server::state::AppState;
+
+/// Longest login name or password accepted, in bytes; longer input cannot be an account and
+/// would only cost hashing time.
+const MAX_CREDENTIAL_BYTES: usize = 256;
+
+/// What the login form sends.
+pub struct LoginInput {
+    /// 學校代碼; may be empty when the deployment has one school.
+    pub school_code: String,
+    pub login: String,
+    pub password: String,
+}
+
+/// A new session: the token for the cookie and what the page shows.
+pub struct LoginOutcome {
+    pub token: String,
+    pub info: SessionInfo,
+}
+
+/// Normalises a login name as it is stored: trimmed and lower case, so `T001` and `t001` are
+/// the same account.
+pub fn normalise_login(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
+/// Checks a login name and password and opens a session. Every failure, including an unknown
+/// school or account, gives the same `InvalidCredentials` after the same hashing work.
+pub async fn login(state: &AppState, input: LoginInput) -> Result<LoginOutcome, AppError> {
+    let login = normalise_login(&input.login);
+    if login.is_empty() || login.len() > MAX_CREDENTIAL_BYTES || input.password.len() > MAX_CREDENTIAL_BYTES {
+        return Err(AppError::InvalidCredentials);
+    }
+    let pool = &state.db.pool;
+    let school_code = input.school_code.trim();
+    let school = if school_code.is_empty() {
+        db::schools::only_school(pool).await.or_internal("finding the school")?
+    } else {
+        db::schools::find_by_code(pool, school_code).await.or_internal("finding the school")?
+    };
+    let account = match &school {
+        Some(school) => db::users::find_login(pool, school.id, &login).await.or_internal("finding the account")?,
+        None => None,
+    };
+    let stored_hash = account.as_ref().filter(|account| account.is_active).and_then(|a| a.password_hash.clone());
+    let matches = state.passwords.verify(input.password, stored_hash).await.or_internal("verifying a password")?;
+    let (Some(school), Some(account), true) = (school, account, matches) else {
+        tracing::info!(school.code = school_code, "login refused: unknown account or wrong password");
+        return Err(AppError::InvalidCredentials);
+    };
+
+    let now = UtcMillis::now();
+    let policy = state.session_policy();
+    let (token, token_hash) = session::new_token();
+    db::sessions::insert(pool, &token_hash, account.id, school.id, now, policy.expires_at(now))
+        .await
+        .or_internal("creating a session")?;
+    let mut tx = state.db.begin_write().await.or_internal("starting the login audit")?;
+    db::audit::insert(
+        &mut tx,
+        &AuditEvent {
+            school: school.id,
+            actor: Some(account.id),
+            entity: "user",
+            entity_id: account.id.0,
+            action: "login",
+            old_value: None,
+            new_value: None,
+            reason: None,
+        },
+        now,
+    )
+    .await
+    .or_internal("writing the login audit")?;
+    tx.commit().await.or_internal("committing the login audit")?;
+    tracing::info!(user.id = %account.id, school.id = %school.id, "login");
+
+    let user = CurrentUser {
+        user_id: account.id,
+        school_id: school.id,
+        roles: db::users::roles(pool, school.id, account.id).await.or_internal("loading roles")?,
+        session_id: 0,
+    };
+    let info = session_info(state, &user).await?;
+    Ok(LoginOutcome { token, info })
+}
+
+/// Ends the session of the request's cookie, if any, and tells its open streams.
+pub async fn logout(state: &AppState, headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let policy = state.session_policy();
+    if let Some(token) = session::token_from_headers(headers, policy.cookie_name()) {
+        let user = CurrentUser::from_headers(state, headers).await?;
+        db::sessions::delete_by_token(&state.db.pool, &session::hash_token(&token))
+            .await
+            .or_internal("deleting a session")?;
+        if let Some(user) = user {
+            tracing::info!(user.id = %user.user_id, "logout");
+            state.notifier.notify(user.user_id);
+        }
+    }
+    Ok(())
+}
+
+/// Returns the navigation bar's view of a user.
+pub async fn session_info(state: &AppState, user: &CurrentUser) -> Result<SessionInfo, AppError> {
+    let pool = &state.db.pool;
+    let summary = db::users::summary(pool, user.school_id, user.user_id)
+        .await
+        .or_internal("loading the user")?
+        .ok_or(AppError::Unauthenticated)?;
+    let unread = db::notifications::unread_count(pool, user.school_id, user.user_id)
+        .await
+        .or_internal("counting notifications")?;
+    Ok(SessionInfo {
+        user_id: summary.id,
+        display_name: summary.display_name,
+        school_name: summary.school_name,
+        roles: user.roles.clone(),
+        unread_notifications: unread,
+    })
+}

@@ -1,0 +1,185 @@
+//! The course teacher's side: the certification list, 通過 / 不通過, and 發佈.
+
+use std::collections::BTreeSet;
+
+use super::outcomes::{audit, claim, owner};
+use crate::domain::AppError;
+use crate::domain::calendar::UtcMillis;
+use crate::domain::error::Resource;
+use crate::domain::ids::{OutcomeId, UserId};
+use crate::domain::outcome::{Transition, Verdict};
+use crate::domain::paging::PageRange;
+use crate::domain::role::Role;
+use crate::domain::text::FailReason;
+use crate::domain::views::{PublishResult, ReviewPage, ReviewQuery, Saved};
+use crate::server::auth::CurrentUser;
+use crate::server::db::{self, Tx};
+use crate::server::error::OrInternal;
+use crate::server::state::AppState;
+
+/// A decision as the teacher sends it, for one or several outcomes.
+pub struct Decision {
+    /// Each outcome with the version the teacher's page showed; a different stored version is
+    /// a conflict.
+    pub items: Vec<(OutcomeId, i64)>,
+    pub verdict: Verdict,
+    /// Required for 不通過, ignored for 通過.
+    pub reason: String,
+}
+
+/// Returns one page of the teacher's submitted outcomes. A page beyond the last (after
+/// publishing emptied it) becomes the last page.
+pub async fn review_page(state: &AppState, user: &CurrentUser, mut query: ReviewQuery) -> Result<ReviewPage, AppError> {
+    user.require(Role::Teacher)?;
+    let pool = &state.db.pool;
+    let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &query)
+        .await
+        .or_internal("counting outcomes to certify")?;
+    let total = counts_under(&counts, query.state);
+    query.page = query.page.clamp_to(total);
+    let rows = db::outcomes::review_page(pool, user.school_id, user.user_id, &query)
+        .await
+        .or_internal("listing outcomes to certify")?;
+    let semesters = db::outcomes::teacher_semesters(pool, user.school_id, user.user_id)
+        .await
+        .or_internal("listing the teacher's semesters")?;
+    let (homerooms, subjects) = db::outcomes::teacher_filter_options(pool, user.school_id, user.user_id, query.semester)
+        .await
+        .or_internal("listing filter options")?;
+    Ok(ReviewPage { range: PageRange::of(query.page, total), query, rows, counts, semesters, homerooms, subjects })
+}
+
+/// Returns how many outcomes a state filter lists, from the per-state counts.
+fn counts_under(counts: &crate::domain::outcome::ReviewCounts, filter: crate::domain::outcome::ReviewFilter) -> u64 {
+    use crate::domain::outcome::ReviewFilter::*;
+    match filter {
+        All => counts.total(),
+        Undecided => counts.undecided,
+        PassedUnpublished => counts.passed_unpublished,
+        FailedUnpublished => counts.failed_unpublished,
+        Unfinished => counts.undecided + counts.unpublished(),
+        Published => counts.published_passed + counts.published_failed,
+    }
+}
+
+/// Sets or changes 通過 / 不通過 on submitted, unpublished outcomes of the teacher's courses.
+/// All or nothing: one conflict or refusal leaves every outcome as it was.
+pub async fn decide(state: &AppState, user: &CurrentUser, decision: Decision) -> Result<Vec<Saved>, AppError> {
+    user.require(Role::Teacher)?;
+    let reason = match decision.verdict {
+        Verdict::Failed => Some(FailReason::parse(&decision.reason).map_err(AppError::FailReason)?),
+        Verdict::Passed => None,
+    };
+    let now = UtcMillis::now();
+    let mut tx = state.db.begin_write().await.or_internal("starting a decision")?;
+    let mut saved = Vec::with_capacity(decision.items.len());
+    for &(outcome_id, version) in &decision.items {
+        let core = load_certifiable(&mut tx, user, outcome_id).await?;
+        core.state.apply(Transition::Decide(decision.verdict))?;
+        claim(&mut tx, user.school_id, &core, version, now).await?;
+        let review = core.current_review_id.ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
+        let reason_text = reason.as_ref().map(FailReason::as_str);
+        db::outcomes::decide(&mut tx, user.school_id, review, decision.verdict, reason_text, user.user_id, now)
+            .await
+            .or_internal("storing a decision")?;
+        let old = core.state.decision.map(Verdict::as_str).unwrap_or("undecided");
+        audit(&mut tx, user, core.id, "decide", Some(old), Some(decision.verdict.as_str()), reason_text, now).await?;
+        saved.push(Saved { outcome_id: core.id, version: version + 1 });
+    }
+    tx.commit().await.or_internal("committing a decision")?;
+    tracing::info!(user.id = %user.user_id, count = saved.len(), verdict = decision.verdict.as_str(), "outcomes decided");
+    Ok(saved)
+}
+
+/// Publishes the selected outcomes, each at the version the teacher saw. Undecided or already
+/// published ones are skipped; a single one is refused instead, and any version conflict
+/// refuses the whole request.
+pub async fn publish(state: &AppState, user: &CurrentUser, selected: &[(OutcomeId, i64)]) -> Result<PublishResult, AppError> {
+    user.require(Role::Teacher)?;
+    if selected.is_empty() {
+        return Ok(PublishResult { published: 0, skipped: 0 });
+    }
+    let now = UtcMillis::now();
+    let mut tx = state.db.begin_write().await.or_internal("starting a publication")?;
+    let result = publish_in(&mut tx, user, selected, selected.len() == 1, now).await?;
+    tx.commit().await.or_internal("committing a publication")?;
+    finish_publication(state, user, &result)
+}
+
+/// 全部發佈: publishes every decided, unpublished outcome under the list's current filters.
+pub async fn publish_all(state: &AppState, user: &CurrentUser, query: &ReviewQuery) -> Result<PublishResult, AppError> {
+    user.require(Role::Teacher)?;
+    let now = UtcMillis::now();
+    let mut tx = state.db.begin_write().await.or_internal("starting a publication")?;
+    let selected = db::outcomes::decided_unpublished(&mut tx, user.school_id, user.user_id, query)
+        .await
+        .or_internal("listing decided outcomes")?;
+    let result = publish_in(&mut tx, user, &selected, false, now).await?;
+    tx.commit().await.or_internal("committing a publication")?;
+    finish_publication(state, user, &result)
+}
+
+struct Publication {
+    published: u64,
+    skipped: u64,
+    students: BTreeSet<UserId>,
+}
+
+async fn publish_in(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    selected: &[(OutcomeId, i64)],
+    refuse_skips: bool,
+    now: UtcMillis,
+) -> Result<Publication, AppError> {
+    let mut publication = Publication { published: 0, skipped: 0, students: BTreeSet::new() };
+    for &(outcome_id, version) in selected {
+        let core = load_certifiable(tx, user, outcome_id).await?;
+        let next = match core.state.apply(Transition::Publish) {
+            Ok(Some(next)) => next,
+            Ok(None) => return Err(AppError::BadRequest("publishing deleted an outcome".into())),
+            Err(error) if refuse_skips => return Err(error.into()),
+            Err(_) => {
+                publication.skipped += 1;
+                continue;
+            }
+        };
+        claim(tx, user.school_id, &core, version, now).await?;
+        let review = core.current_review_id.ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
+        db::outcomes::publish(tx, user.school_id, core.id, review, next.status, user.user_id, now)
+            .await
+            .or_internal("publishing an outcome")?;
+        db::notifications::insert_published(tx, user.school_id, owner(&core), core.id, review, now)
+            .await
+            .or_internal("writing a notification")?;
+        audit(tx, user, core.id, "publish", Some("pending"), Some(next.status.as_str()), None, now).await?;
+        publication.published += 1;
+        publication.students.insert(owner(&core));
+    }
+    Ok(publication)
+}
+
+/// Tells the students' open pages after the commit, and reports the counts.
+fn finish_publication(state: &AppState, user: &CurrentUser, publication: &Publication) -> Result<PublishResult, AppError> {
+    for student in &publication.students {
+        state.notifier.notify(*student);
+    }
+    tracing::info!(
+        user.id = %user.user_id,
+        published = publication.published,
+        skipped = publication.skipped,
+        "outcomes published"
+    );
+    Ok(PublishResult { published: publication.published, skipped: publication.skipped })
+}
+
+async fn load_certifiable(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    outcome: OutcomeId,
+) -> Result<db::outcomes::OutcomeCore, AppError> {
+    db::outcomes::find_for_certifier(tx, user.school_id, user.user_id, outcome)
+        .await
+        .or_internal("loading an outcome to certify")?
+        .ok_or(AppError::NotFound(Resource::Outcome))
+}

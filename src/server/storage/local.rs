@@ -1,0 +1,293 @@
+//! The store on a local directory:
+//!
+//! ```text
+//! {root}/tmp/{random}.part           objects being written (0600, deleted at start)
+//! {root}/objects/{sha[0..2]}/{sha}   committed objects
+//! ```
+
+use std::io::{self, SeekFrom};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tokio::fs::{self, File, OpenOptions};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio_util::io::ReaderStream;
+
+use super::{BlobBody, BlobStore, BlobWriter, BoxFuture, StagedBlob};
+
+#[derive(Clone, Debug)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// Opens the store under `root`, creating its directories.
+    pub async fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
+        let root = root.into();
+        fs::create_dir_all(root.join("tmp")).await?;
+        fs::create_dir_all(root.join("objects")).await?;
+        Ok(LocalStore { root })
+    }
+
+    /// Returns the path of a committed object.
+    pub fn object_path(&self, sha256: &str) -> io::Result<PathBuf> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("invalid object name {sha256:?}")));
+        }
+        Ok(self.root.join("objects").join(&sha256[..2]).join(sha256))
+    }
+
+    fn temp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+}
+
+impl BlobStore for LocalStore {
+    fn begin(&self) -> BoxFuture<'_, io::Result<Box<dyn BlobWriter>>> {
+        Box::pin(async move {
+            let mut random = [0u8; 16];
+            rand::thread_rng().fill_bytes(&mut random);
+            let path = self.temp_dir().join(format!("{}.part", hex::encode(random)));
+            let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).await?;
+            let writer = LocalWriter {
+                temp: TempPath(Some(path)),
+                file: Some(file),
+                hasher: Sha256::new(),
+                size: 0,
+                objects: self.root.join("objects"),
+            };
+            Ok(Box::new(writer) as Box<dyn BlobWriter>)
+        })
+    }
+
+    fn open(&self, sha256: &str, range: Option<Range<u64>>) -> BoxFuture<'_, io::Result<BlobBody>> {
+        let path = self.object_path(sha256);
+        Box::pin(async move {
+            let mut file = File::open(path?).await?;
+            let total_size = file.metadata().await?.len();
+            let range = range.unwrap_or(0..total_size);
+            let start = range.start.min(total_size);
+            let end = range.end.clamp(start, total_size);
+            file.seek(SeekFrom::Start(start)).await?;
+            let stream = ReaderStream::with_capacity(file.take(end - start), 64 * 1024);
+            Ok(BlobBody { total_size, stream: Box::pin(stream) })
+        })
+    }
+
+    fn sweep_temporary(&self) -> BoxFuture<'_, io::Result<usize>> {
+        Box::pin(async move {
+            let mut removed = 0;
+            let mut entries = fs::read_dir(self.temp_dir()).await?;
+            while let Some(entry) = entries.next_entry().await? {
+                fs::remove_file(entry.path()).await?;
+                removed += 1;
+            }
+            Ok(removed)
+        })
+    }
+}
+
+/// A temporary file that is deleted when dropped, unless taken.
+struct TempPath(Option<PathBuf>);
+
+impl TempPath {
+    fn path(&self) -> &Path {
+        self.0.as_deref().expect("temporary path already taken")
+    }
+
+    fn take(&mut self) -> PathBuf {
+        self.0.take().expect("temporary path already taken")
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            // An unlink is quick enough to run on the async runtime.
+            if let Err(error) = std::fs::remove_file(&path)
+                && error.kind() != io::ErrorKind::NotFound
+            {
+                tracing::warn!(path = %path.display(), %error, "could not remove temporary upload");
+            }
+        }
+    }
+}
+
+struct LocalWriter {
+    temp: TempPath,
+    file: Option<File>,
+    hasher: Sha256,
+    size: u64,
+    objects: PathBuf,
+}
+
+impl BlobWriter for LocalWriter {
+    fn write<'a>(&'a mut self, chunk: &'a [u8]) -> BoxFuture<'a, io::Result<()>> {
+        Box::pin(async move {
+            let file = self.file.as_mut().ok_or_else(|| io::Error::other("writer already finished"))?;
+            file.write_all(chunk).await?;
+            self.hasher.update(chunk);
+            self.size += chunk.len() as u64;
+            Ok(())
+        })
+    }
+
+    fn finish(mut self: Box<Self>) -> BoxFuture<'static, io::Result<Box<dyn StagedBlob>>> {
+        Box::pin(async move {
+            let mut file = self.file.take().ok_or_else(|| io::Error::other("writer already finished"))?;
+            file.flush().await?;
+            file.sync_all().await?;
+            drop(file);
+            let sha256 = hex::encode(self.hasher.clone().finalize());
+            let temp = TempPath(Some(self.temp.take()));
+            Ok(Box::new(LocalStaged { temp, sha256, size: self.size, objects: self.objects.clone() }) as Box<dyn StagedBlob>)
+        })
+    }
+}
+
+struct LocalStaged {
+    temp: TempPath,
+    sha256: String,
+    size: u64,
+    objects: PathBuf,
+}
+
+impl StagedBlob for LocalStaged {
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn commit(mut self: Box<Self>) -> BoxFuture<'static, io::Result<()>> {
+        Box::pin(async move {
+            let shard = self.objects.join(&self.sha256[..2]);
+            let target = shard.join(&self.sha256);
+            if fs::try_exists(&target).await? {
+                // The same bytes are already stored; the temporary copy is deleted on drop.
+                return Ok(());
+            }
+            let new_shard = !fs::try_exists(&shard).await?;
+            if new_shard {
+                fs::create_dir_all(&shard).await?;
+            }
+            fs::rename(self.temp.path(), &target).await?;
+            self.temp.take();
+            sync_dir(&shard).await?;
+            if new_shard {
+                sync_dir(&self.objects).await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Makes a rename or a new entry in `dir` durable.
+async fn sync_dir(dir: &Path) -> io::Result<()> {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::File::open(&dir)?.sync_all())
+        .await
+        .map_err(io::Error::other)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+
+    async fn read_all(store: &LocalStore, sha256: &str, range: Option<Range<u64>>) -> Vec<u8> {
+        let body = store.open(sha256, range).await.unwrap();
+        let chunks: Vec<bytes::Bytes> = body.stream.try_collect().await.unwrap();
+        chunks.concat()
+    }
+
+    fn temp_files(root: &Path) -> usize {
+        std::fs::read_dir(root.join("tmp")).unwrap().count()
+    }
+
+    #[tokio::test]
+    async fn commit_stores_object_under_its_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).await.unwrap();
+        let mut writer = store.begin().await.unwrap();
+        writer.write(b"hello ").await.unwrap();
+        writer.write("學習歷程".as_bytes()).await.unwrap();
+        let staged = writer.finish().await.unwrap();
+        let expected = hex::encode(Sha256::digest("hello 學習歷程".as_bytes()));
+        assert_eq!(staged.sha256(), expected);
+        assert_eq!(staged.size(), 18);
+        staged.commit().await.unwrap();
+        assert_eq!(read_all(&store, &expected, None).await, "hello 學習歷程".as_bytes());
+        assert_eq!(temp_files(dir.path()), 0);
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(store.object_path(&expected).unwrap()).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[tokio::test]
+    async fn dropped_writer_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).await.unwrap();
+        let mut writer = store.begin().await.unwrap();
+        writer.write(b"partial").await.unwrap();
+        assert_eq!(temp_files(dir.path()), 1);
+        drop(writer);
+        assert_eq!(temp_files(dir.path()), 0);
+        let staged = {
+            let mut writer = store.begin().await.unwrap();
+            writer.write(b"complete but never committed").await.unwrap();
+            writer.finish().await.unwrap()
+        };
+        drop(staged);
+        assert_eq!(temp_files(dir.path()), 0);
+        assert_eq!(std::fs::read_dir(dir.path().join("objects")).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn identical_content_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).await.unwrap();
+        for _ in 0..2 {
+            let mut writer = store.begin().await.unwrap();
+            writer.write(b"same bytes").await.unwrap();
+            writer.finish().await.unwrap().commit().await.unwrap();
+        }
+        let sha = hex::encode(Sha256::digest(b"same bytes"));
+        let shard = dir.path().join("objects").join(&sha[..2]);
+        assert_eq!(std::fs::read_dir(shard).unwrap().count(), 1);
+        assert_eq!(temp_files(dir.path()), 0);
+    }
+
+    #[tokio::test]
+    async fn open_reads_a_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).await.unwrap();
+        let mut writer = store.begin().await.unwrap();
+        writer.write(b"0123456789").await.unwrap();
+        let staged = writer.finish().await.unwrap();
+        let sha = staged.sha256().to_owned();
+        staged.commit().await.unwrap();
+        assert_eq!(read_all(&store, &sha, Some(2..5)).await, b"234");
+        assert_eq!(read_all(&store, &sha, Some(8..100)).await, b"89");
+    }
+
+    #[tokio::test]
+    async fn sweep_deletes_leftover_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).await.unwrap();
+        std::fs::write(dir.path().join("tmp").join("left.part"), b"x").unwrap();
+        assert_eq!(store.sweep_temporary().await.unwrap(), 1);
+        assert_eq!(temp_files(dir.path()), 0);
+    }
+
+    #[test]
+    fn object_path_rejects_bad_names() {
+        let store = LocalStore { root: PathBuf::from("/x") };
+        assert!(store.object_path("../../etc/passwd").is_err());
+        assert!(store.object_path(&"A".repeat(64)).is_err());
+        assert!(store.object_path(&"a".repeat(64)).is_ok());
+    }
+}

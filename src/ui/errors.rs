@@ -1,0 +1,184 @@
+//! The words for every `AppError`: what went wrong, on which value, and what to do next.
+
+use crate::domain::AppError;
+use crate::domain::error::Resource;
+use crate::domain::files::{FileKind, FileProblem, FileSlot, format_size};
+use crate::domain::outcome::{OutcomeStatus, Transition, TransitionError};
+use crate::domain::text::TextProblem;
+use crate::i18n::*;
+
+/// Returns the message for an error in `locale`.
+pub fn error_message(locale: Locale, error: &AppError) -> String {
+    match error {
+        AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_string(),
+        AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
+        AppError::NotFound(resource) => match resource {
+            Resource::Outcome => td_string!(locale, errors.outcome_not_found).to_string(),
+            Resource::Course => td_string!(locale, errors.course_not_found).to_string(),
+            Resource::File => td_string!(locale, errors.file_not_found).to_string(),
+            Resource::Notification | Resource::Page => td_string!(locale, errors.page_not_found).to_string(),
+        },
+        AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_string(),
+        AppError::Summary(TextProblem::Missing) => td_string!(locale, errors.summary_missing).to_string(),
+        AppError::Summary(TextProblem::TooLong { length, max }) => {
+            td_string!(locale, errors.summary_too_long, length = *length, max = *max, over = length - max).to_string()
+        }
+        AppError::FailReason(TextProblem::Missing) => td_string!(locale, errors.reason_missing).to_string(),
+        AppError::FailReason(TextProblem::TooLong { length, max }) => {
+            td_string!(locale, errors.reason_too_long, length = *length, max = *max).to_string()
+        }
+        AppError::File(problem) => file_problem_message(locale, problem),
+        AppError::NoFile => td_string!(locale, errors.no_file).to_string(),
+        AppError::NotEnrolled => td_string!(locale, errors.not_enrolled).to_string(),
+        AppError::UploadLimitReached { max } => td_string!(locale, errors.upload_limit, max = *max).to_string(),
+        AppError::Transition(error) => transition_message(locale, error),
+        AppError::Conflict => td_string!(locale, errors.conflict).to_string(),
+        AppError::UploadAborted => td_string!(locale, errors.upload_aborted).to_string(),
+        AppError::BadRequest(detail) => td_string!(locale, errors.bad_request, detail = detail).to_string(),
+        AppError::Internal { correlation_id } => td_string!(locale, errors.internal, id = correlation_id).to_string(),
+        AppError::Network(_) => td_string!(locale, errors.network).to_string(),
+    }
+}
+
+fn slot_name(locale: Locale, slot: FileSlot) -> String {
+    match slot {
+        FileSlot::Document => td_string!(locale, files.document).to_string(),
+        FileSlot::Media => td_string!(locale, files.media).to_string(),
+    }
+}
+
+fn accepted_list(slot: FileSlot) -> String {
+    slot.accepted_kinds().iter().map(|kind| kind.label()).collect::<Vec<_>>().join("、")
+}
+
+/// Returns the message for a refused file; it names the file and says what to do.
+pub fn file_problem_message(locale: Locale, problem: &FileProblem) -> String {
+    match problem {
+        FileProblem::Empty { file_name, .. } => td_string!(locale, errors.file_empty, name = file_name).to_string(),
+        // The size is left out: a server that stops reading at the limit does not know it.
+        FileProblem::TooLarge { slot, file_name, max_bytes, .. } => td_string!(
+            locale,
+            errors.file_too_large,
+            name = file_name,
+            slot = slot_name(locale, *slot),
+            max = format_size(*max_bytes)
+        )
+        .to_string(),
+        FileProblem::TypeNotAllowed { slot, file_name, detected } => match detected {
+            Some(detected) => td_string!(
+                locale,
+                errors.file_type_detected,
+                name = file_name,
+                detected = detected.to_uppercase(),
+                allowed = accepted_list(*slot)
+            )
+            .to_string(),
+            None => {
+                td_string!(locale, errors.file_type_unknown, name = file_name, allowed = accepted_list(*slot)).to_string()
+            }
+        },
+        FileProblem::WrongSlot { slot, file_name, kind } => {
+            let other = match slot {
+                FileSlot::Document => FileSlot::Media,
+                FileSlot::Media => FileSlot::Document,
+            };
+            td_string!(
+                locale,
+                errors.file_wrong_slot,
+                name = file_name,
+                kind = kind_label(*kind),
+                slot = slot_name(locale, *slot),
+                other = slot_name(locale, other)
+            )
+            .to_string()
+        }
+        FileProblem::Incomplete { file_name, kind, .. } => {
+            td_string!(locale, errors.file_incomplete, name = file_name, kind = kind_label(*kind)).to_string()
+        }
+    }
+}
+
+fn kind_label(kind: FileKind) -> &'static str {
+    kind.label()
+}
+
+fn transition_message(locale: Locale, error: &TransitionError) -> String {
+    use OutcomeStatus::*;
+    match (error.from.status, error.transition) {
+        (Pending, Transition::Submit) => td_string!(locale, errors.already_submitted).to_string(),
+        (Passed, Transition::Submit) => td_string!(locale, errors.already_passed).to_string(),
+        (Pending, Transition::Revise | Transition::Delete) => td_string!(locale, errors.locked_while_pending).to_string(),
+        (Passed, Transition::Revise | Transition::Delete) => td_string!(locale, errors.locked_when_passed).to_string(),
+        (Passed | Failed, Transition::Decide(_)) => td_string!(locale, errors.already_published).to_string(),
+        (Passed | Failed, Transition::Publish) => td_string!(locale, errors.already_published).to_string(),
+        (Pending, Transition::Publish) => td_string!(locale, errors.publish_undecided).to_string(),
+        (Draft, _) => td_string!(locale, errors.not_submitted).to_string(),
+        _ => td_string!(locale, errors.transition_refused).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::outcome::{OutcomeState, Verdict};
+
+    #[test]
+    fn summary_too_long_names_the_counts() {
+        let message = error_message(Locale::zh_TW, &AppError::Summary(TextProblem::TooLong { length: 101, max: 100 }));
+        assert!(message.contains("101"), "{message}");
+        assert!(message.contains("100"), "{message}");
+    }
+
+    #[test]
+    fn file_messages_name_the_file() {
+        let problems = [
+            FileProblem::Empty { slot: FileSlot::Document, file_name: "空白.pdf".into() },
+            FileProblem::TooLarge { slot: FileSlot::Document, file_name: "大檔.pdf".into(), size: 5 << 20, max_bytes: 4 << 20 },
+            FileProblem::TypeNotAllowed { slot: FileSlot::Document, file_name: "病毒.pdf".into(), detected: Some("exe".into()) },
+            FileProblem::TypeNotAllowed { slot: FileSlot::Media, file_name: "x.mp3".into(), detected: None },
+            FileProblem::WrongSlot { slot: FileSlot::Media, file_name: "r.pdf".into(), kind: FileKind::Pdf },
+            FileProblem::Incomplete { slot: FileSlot::Document, file_name: "半.pdf".into(), kind: FileKind::Pdf },
+        ];
+        for problem in problems {
+            let name = match &problem {
+                FileProblem::Empty { file_name, .. }
+                | FileProblem::TooLarge { file_name, .. }
+                | FileProblem::TypeNotAllowed { file_name, .. }
+                | FileProblem::WrongSlot { file_name, .. }
+                | FileProblem::Incomplete { file_name, .. } => file_name.clone(),
+            };
+            for locale in [Locale::zh_TW, Locale::en] {
+                let message = file_problem_message(locale, &problem);
+                assert!(message.contains(&name), "{locale:?}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn too_large_message_names_the_limit() {
+        let problem = FileProblem::TooLarge { slot: FileSlot::Media, file_name: "v.mp4".into(), size: 11 << 20, max_bytes: 10 << 20 };
+        let message = file_problem_message(Locale::zh_TW, &problem);
+        assert!(message.contains("10 MB"), "{message}");
+    }
+
+    #[test]
+    fn transition_messages_are_specific() {
+        let pending = OutcomeState::new(OutcomeStatus::Pending, None);
+        let submit_twice = TransitionError { from: pending, transition: Transition::Submit };
+        let delete_pending = TransitionError { from: pending, transition: Transition::Delete };
+        let decide_published =
+            TransitionError { from: OutcomeState::new(OutcomeStatus::Passed, None), transition: Transition::Decide(Verdict::Failed) };
+        let messages: Vec<String> = [submit_twice, delete_pending, decide_published]
+            .iter()
+            .map(|error| transition_message(Locale::zh_TW, error))
+            .collect();
+        assert_ne!(messages[0], messages[1]);
+        assert_ne!(messages[1], messages[2]);
+    }
+
+    #[test]
+    fn internal_error_shows_correlation_id() {
+        let message = error_message(Locale::zh_TW, &AppError::Internal { correlation_id: "a1b2c3".into() });
+        assert!(message.contains("a1b2c3"), "{message}");
+    }
+}

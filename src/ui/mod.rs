@@ -1,0 +1,13 @@
+//! Components and pages. No SQL here: pages call the server functions in `api`, and uploads
+//! go to the streaming route.
+
+pub mod browser;
+pub mod components;
+pub mod errors;
+pub mod format;
+pub mod login;
+pub mod nav;
+pub mod notifications;
+pub mod session;
+pub mod student;
+pub mod teacher;

@@ -1,0 +1,87 @@
+//! The top bar: the links of the user's roles, the red bubble, logout and the language.
+
+use leptos::prelude::*;
+
+use super::browser;
+use super::session::use_session;
+use crate::api::auth::Logout;
+use crate::domain::role::Role;
+use crate::i18n::*;
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let context = use_session();
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if logout.value().get().is_some() {
+            browser::go_to("/login");
+        }
+    });
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"歷"</span>
+                <span>{t!(i18n, app.name)}</span>
+            </a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let info = context.session.await.ok().flatten()?;
+                    let student = info.has_role(Role::Student);
+                    let teacher = info.has_role(Role::Teacher);
+                    let unread = context.unread;
+                    let bell_label = move || {
+                        let count = unread.get();
+                        if count > 0 {
+                            t_string!(i18n, nav.notifications_unread, count = count).to_string()
+                        } else {
+                            t_string!(i18n, nav.notifications).to_string()
+                        }
+                    };
+                    Some(view! {
+                        <nav class="nav" aria-label=move || t_string!(i18n, nav.label)>
+                            <Show when=move || student>
+                                <a href="/student/outcomes">{t!(i18n, nav.my_outcomes)}</a>
+                                <a href="/student/outcomes/new">{t!(i18n, nav.upload)}</a>
+                            </Show>
+                            <Show when=move || teacher>
+                                <a href="/teacher/certify">{t!(i18n, nav.certify)}</a>
+                            </Show>
+                            <a href="/notifications" class="bell" aria-label=bell_label>
+                                {t!(i18n, nav.notifications)}
+                                <Show when=move || { unread.get() > 0 }>
+                                    <span class="bubble" aria-hidden="true">{move || unread.get()}</span>
+                                </Show>
+                            </a>
+                            <span class="user">{info.display_name.clone()}</span>
+                            <ActionForm action=logout attr:class="inline-form">
+                                <button type="submit" class="link-button">{t!(i18n, nav.logout)}</button>
+                            </ActionForm>
+                        </nav>
+                    })
+                })}
+            </Suspense>
+            <LanguageSwitch/>
+        </header>
+    }
+}
+
+/// Switches between 中文 and English. The choice is kept in a cookie, and the page reloads so
+/// that everything on it, including text built once, is in the new language.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let toggle = move |_| {
+        let next = match i18n.get_locale_untracked() {
+            Locale::zh_TW => Locale::en,
+            Locale::en => Locale::zh_TW,
+        };
+        i18n.set_locale(next);
+        browser::reload();
+    };
+    view! {
+        <button type="button" class="link-button lang" on:click=toggle lang=move || t_string!(i18n, nav.other_language_tag)>
+            {t!(i18n, nav.other_language)}
+        </button>
+    }
+}

@@ -1,0 +1,59 @@
+//! The logged-in user, shared by the navigation bar and the pages, and the live unread count.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use super::browser;
+use super::components::ErrorNotice;
+use crate::api::auth::current_session;
+use crate::domain::AppError;
+use crate::domain::role::Role;
+use crate::domain::views::SessionInfo;
+use crate::i18n::*;
+
+/// The session of the page and the unread count shown in the red bubble.
+#[derive(Clone, Copy)]
+pub struct SessionContext {
+    pub session: Resource<Result<Option<SessionInfo>, AppError>>,
+    /// Starts at the count the page was rendered with; the event stream keeps it current.
+    pub unread: RwSignal<u64>,
+}
+
+/// Loads the session and, in the browser, keeps the unread count live.
+pub fn provide_session() -> SessionContext {
+    let session = Resource::new(|| (), |_| current_session());
+    let unread = RwSignal::new(0);
+    Effect::new(move |_| {
+        if let Some(Ok(Some(info))) = session.get() {
+            unread.set(info.unread_notifications);
+            browser::open_event_stream(move |count| unread.set(count));
+        }
+    });
+    let context = SessionContext { session, unread };
+    provide_context(context);
+    context
+}
+
+pub fn use_session() -> SessionContext {
+    expect_context::<SessionContext>()
+}
+
+/// Renders `children` for a user holding `role`; sends anyone not logged in to the login page.
+#[component]
+pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
+    let session = use_session().session;
+    let i18n = use_i18n();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(Some(info)) if info.has_role(role) => children.with_value(|children| children()).into_any(),
+                    Ok(Some(_)) => view! { <ErrorNotice error=AppError::Forbidden/> }.into_any(),
+                    Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

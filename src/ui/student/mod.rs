@@ -1,0 +1,5 @@
+//! The student's pages.
+
+pub mod detail;
+pub mod outcomes;
+pub mod upload;

@@ -1,0 +1,294 @@
+//! 我的學習成果: every outcome by semester with its status and the summary line, and the
+//! student's actions: 送出認證, 修改, 刪除.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::student::{DeleteOutcome, SubmitOutcome, my_outcomes};
+use crate::domain::outcome::OutcomeStatus;
+use crate::domain::role::Role;
+use crate::domain::views::{StudentOutcome, StudentSemester};
+use crate::i18n::*;
+use crate::ui::browser;
+use crate::ui::components::{ConfirmDialog, ErrorNotice, FileLinks, StatusBadge};
+use crate::ui::format::use_semester_label;
+use crate::ui::session::RequireRole;
+
+#[component]
+pub fn MyOutcomesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, student.title)/>
+        <RequireRole role=Role::Student>
+            <MyOutcomes/>
+        </RequireRole>
+    }
+}
+
+#[component]
+fn MyOutcomes() -> impl IntoView {
+    let i18n = use_i18n();
+    let submit = ServerAction::<SubmitOutcome>::new();
+    let delete = ServerAction::<DeleteOutcome>::new();
+    let overview = Resource::new(
+        move || (submit.version().get(), delete.version().get()),
+        |_| my_outcomes(),
+    );
+    let query = use_query_map();
+    let uploaded = move || query.with(|query| query.get("uploaded").is_some());
+
+    // The outcome a confirmation dialog is about.
+    let to_submit = RwSignal::new(None::<StudentOutcome>);
+    let to_delete = RwSignal::new(None::<StudentOutcome>);
+    let submit_dialog = NodeRef::<html::Dialog>::new();
+    let delete_dialog = NodeRef::<html::Dialog>::new();
+
+    let confirm_submit = Callback::new(move |_| {
+        if let Some(outcome) = to_submit.get_untracked() {
+            submit.dispatch(SubmitOutcome { outcome_id: outcome.id, version: outcome.version });
+        }
+        browser::close_modal(submit_dialog);
+    });
+    let confirm_delete = Callback::new(move |_| {
+        if let Some(outcome) = to_delete.get_untracked() {
+            delete.dispatch(DeleteOutcome { outcome_id: outcome.id, version: outcome.version });
+        }
+        browser::close_modal(delete_dialog);
+    });
+    let ask_submit = Callback::new(move |outcome: StudentOutcome| {
+        to_submit.set(Some(outcome));
+        browser::show_modal(submit_dialog);
+    });
+    let ask_delete = Callback::new(move |outcome: StudentOutcome| {
+        to_delete.set(Some(outcome));
+        browser::show_modal(delete_dialog);
+    });
+    let busy = Signal::derive(move || submit.pending().get() || delete.pending().get());
+    let action_error = move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err))
+    };
+    let submitted_notice = move || matches!(submit.value().get(), Some(Ok(_)));
+
+    view! {
+        <div class="page-head">
+            <h1>{t!(i18n, student.title)}</h1>
+            <a class="button button-primary" href="/student/outcomes/new">{t!(i18n, student.upload_button)}</a>
+        </div>
+        <Show when=uploaded>
+            <p class="notice notice-warning" role="status">{t!(i18n, student.uploaded_notice)}</p>
+        </Show>
+        <Show when=submitted_notice>
+            <p class="notice notice-success" role="status">{t!(i18n, student.submitted_notice)}</p>
+        </Show>
+        {move || action_error().map(|error| view! { <ErrorNotice error=error/> })}
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => {
+                        let drafts: u64 = overview.semesters.iter().map(|group| group.counts.draft).sum();
+                        view! {
+                            <Show when=move || { drafts > 0 }>
+                                <p class="notice notice-warning" role="note">
+                                    {t!(i18n, student.drafts_warning, count = drafts)}
+                                </p>
+                            </Show>
+                            {overview
+                                .semesters
+                                .into_iter()
+                                .map(|group| view! { <SemesterSection group=group ask_submit=ask_submit ask_delete=ask_delete busy=busy/> })
+                                .collect_view()}
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <ConfirmDialog
+            id="submit-dialog"
+            node_ref=submit_dialog
+            title=Signal::derive(move || t_string!(i18n, student.submit_confirm_title).to_string())
+            confirm_label=Signal::derive(move || t_string!(i18n, student.submit_confirm).to_string())
+            pending=busy
+            on_confirm=confirm_submit
+        >
+            <p>
+                {move || to_submit.get().map(|outcome| t_string!(i18n, student.submit_confirm_body, subject = outcome.subject).to_string())}
+            </p>
+        </ConfirmDialog>
+        <ConfirmDialog
+            id="delete-dialog"
+            node_ref=delete_dialog
+            title=Signal::derive(move || t_string!(i18n, student.delete_confirm_title).to_string())
+            confirm_label=Signal::derive(move || t_string!(i18n, student.delete_confirm).to_string())
+            pending=busy
+            danger=true
+            on_confirm=confirm_delete
+        >
+            <p>
+                {move || to_delete.get().map(|outcome| t_string!(i18n, student.delete_confirm_body, subject = outcome.subject).to_string())}
+            </p>
+        </ConfirmDialog>
+    }
+}
+
+#[component]
+fn SemesterSection(
+    group: StudentSemester,
+    ask_submit: Callback<StudentOutcome>,
+    ask_delete: Callback<StudentOutcome>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let semester_label = use_semester_label();
+    let counts = group.counts;
+    let code = counts.semester.map(|code| code.to_string()).unwrap_or_default();
+    let title = counts.semester.map(semester_label).unwrap_or_default();
+    let heading_id = format!("semester-{code}");
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="semester" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{title}</h2>
+            <p class="summary-line">
+                {t!(
+                    i18n,
+                    student.summary_line,
+                    code = code.clone(),
+                    pending = counts.pending,
+                    passed = counts.passed,
+                    failed = counts.failed
+                )}
+                <Show when=move || { counts.draft > 0 }>
+                    " " <span class="draft-count">{t!(i18n, student.summary_drafts, count = counts.draft)}</span>
+                </Show>
+            </p>
+            {if group.outcomes.is_empty() {
+                view! { <p class="empty">{t!(i18n, student.empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="outcomes responsive">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, fields.status)}</th>
+                                <th scope="col">{t!(i18n, fields.school_year)}</th>
+                                <th scope="col">{t!(i18n, fields.semester)}</th>
+                                <th scope="col">{t!(i18n, fields.subject)}</th>
+                                <th scope="col">{t!(i18n, fields.credits)}</th>
+                                <th scope="col">{t!(i18n, fields.course_teacher)}</th>
+                                <th scope="col">{t!(i18n, fields.summary)}</th>
+                                <th scope="col">{t!(i18n, fields.files)}</th>
+                                <th scope="col">{t!(i18n, fields.submitted_at)}</th>
+                                <th scope="col">{t!(i18n, fields.certifier)}</th>
+                                <th scope="col">{t!(i18n, fields.certified_at)}</th>
+                                <th scope="col">{t!(i18n, fields.actions)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {group
+                                .outcomes
+                                .into_iter()
+                                .map(|outcome| view! { <OutcomeRow outcome=outcome ask_submit=ask_submit ask_delete=ask_delete busy=busy/> })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn OutcomeRow(
+    outcome: StudentOutcome,
+    ask_submit: Callback<StudentOutcome>,
+    ask_delete: Callback<StudentOutcome>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = outcome.status;
+    let editable = matches!(status, OutcomeStatus::Draft | OutcomeStatus::Failed);
+    let row_class = match status {
+        OutcomeStatus::Draft => "outcome outcome-draft",
+        OutcomeStatus::Failed => "outcome outcome-failed",
+        _ => "outcome",
+    };
+    let dash = || "—".to_owned();
+    let for_submit = outcome.clone();
+    let for_delete = outcome.clone();
+    let submit_label = t_string!(i18n, student.submit_named, subject = outcome.subject.clone()).to_string();
+    let revise_label = t_string!(i18n, student.revise_named, subject = outcome.subject.clone()).to_string();
+    let delete_label = t_string!(i18n, student.delete_named, subject = outcome.subject.clone()).to_string();
+    let detail_href = format!("/student/outcomes/{}", outcome.id);
+    let revise_href = format!("/student/outcomes/{}/revise", outcome.id);
+    view! {
+        <tr class=row_class>
+            <td data-label=move || t_string!(i18n, fields.status)>
+                <StatusBadge status=status/>
+                <Show when=move || status == OutcomeStatus::Draft>
+                    <span class="draft-hint">{t!(i18n, student.draft_hint)}</span>
+                </Show>
+            </td>
+            <td data-label=move || t_string!(i18n, fields.school_year)>{outcome.semester.school_year.0}</td>
+            <td data-label=move || t_string!(i18n, fields.semester)>{outcome.semester.semester.number()}</td>
+            <td data-label=move || t_string!(i18n, fields.subject) class="subject">{outcome.subject.clone()}</td>
+            <td data-label=move || t_string!(i18n, fields.credits)>{outcome.credits}</td>
+            <td data-label=move || t_string!(i18n, fields.course_teacher)>{outcome.course_teacher.clone()}</td>
+            <td data-label=move || t_string!(i18n, fields.summary) class="summary">
+                {outcome.summary.clone()}
+                {outcome.fail_reason.clone().map(|reason| view! {
+                    <p class="fail-reason">
+                        <strong>{t!(i18n, student.fail_reason)}</strong>
+                        {reason}
+                    </p>
+                })}
+            </td>
+            <td data-label=move || t_string!(i18n, fields.files)>
+                <FileLinks document=outcome.document.clone() media=outcome.media.clone()/>
+            </td>
+            <td data-label=move || t_string!(i18n, fields.submitted_at) class="when">
+                {outcome.submitted_at.map(|at| at.to_roc_datetime()).unwrap_or_else(dash)}
+            </td>
+            <td data-label=move || t_string!(i18n, fields.certifier)>{outcome.certifier.clone().unwrap_or_else(dash)}</td>
+            <td data-label=move || t_string!(i18n, fields.certified_at) class="when">
+                {outcome.certified_at.map(|at| at.to_roc_datetime()).unwrap_or_else(dash)}
+            </td>
+            <td data-label=move || t_string!(i18n, fields.actions) class="actions">
+                <Show when=move || editable>
+                    <button
+                        type="button"
+                        class="button button-primary"
+                        aria-label=submit_label.clone()
+                        disabled=move || busy.get()
+                        on:click={
+                            let outcome = for_submit.clone();
+                            move |_| ask_submit.run(outcome.clone())
+                        }
+                    >
+                        {t!(i18n, student.submit)}
+                    </button>
+                    <a class="button" href=revise_href.clone() aria-label=revise_label.clone()>{t!(i18n, student.revise)}</a>
+                    <button
+                        type="button"
+                        class="button button-danger-outline"
+                        aria-label=delete_label.clone()
+                        disabled=move || busy.get()
+                        on:click={
+                            let outcome = for_delete.clone();
+                            move |_| ask_delete.run(outcome.clone())
+                        }
+                    >
+                        {t!(i18n, student.delete)}
+                    </button>
+                </Show>
+                <a class="link" href=detail_href.clone()>{t!(i18n, student.history)}</a>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,4 @@
+//! The course teacher's pages.
+
+pub mod certify;
+mod query;
