@@ -38,9 +38,12 @@ pub fn headers() -> Result<axum::http::HeaderMap, AppError> {
     Ok(parts()?.headers)
 }
 
-/// Sets the HTTP status of an error answer; a success keeps 200.
+/// Sets the HTTP status of an error answer to a server function call; a success keeps 200.
+/// During page rendering the status belongs to the page, so it is left alone.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let called_over_http = use_context::<Parts>().is_some_and(|parts| parts.uri.path().starts_with("/api/"));
     if let Err(error) = &result
+        && called_over_http
         && let Some(options) = use_context::<ResponseOptions>()
     {
         options.set_status(StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));

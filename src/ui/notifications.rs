@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use super::components::ErrorNotice;
 use super::format::use_semester_label;
-use super::session::use_session;
+use super::session::{RequireLogin, use_session};
 use crate::api::notifications::{mark_notifications_read, notifications};
 use crate::domain::outcome::Verdict;
 use crate::i18n::*;
@@ -37,6 +37,7 @@ pub fn NotificationsPage() -> impl IntoView {
     view! {
         <Title text=move || t_string!(i18n, notifications.title)/>
         <h1>{t!(i18n, notifications.title)}</h1>
+        <RequireLogin>
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match items.await {
@@ -71,5 +72,6 @@ pub fn NotificationsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </RequireLogin>
     }
 }

@@ -21,7 +21,9 @@ pub struct SessionContext {
 
 /// Loads the session and, in the browser, keeps the unread count live.
 pub fn provide_session() -> SessionContext {
-    let session = Resource::new(|| (), |_| current_session());
+    // Blocking: the server waits for the session before it sends the page, so that a page
+    // can still answer with a redirect to the login page.
+    let session = Resource::new_blocking(|| (), |_| current_session());
     let unread = RwSignal::new(0);
     Effect::new(move |_| {
         if let Some(Ok(Some(info))) = session.get() {
@@ -38,9 +40,16 @@ pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
 }
 
-/// Renders `children` for a user holding `role`; sends anyone not logged in to the login page.
+/// Renders `children` for any logged-in user; sends anyone else to the login page.
 #[component]
-pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
+pub fn RequireLogin(children: ChildrenFn) -> impl IntoView {
+    view! { <RequireRole role=None children=children/> }
+}
+
+/// Renders `children` for a user holding `role` (any user when `None`); sends anyone not
+/// logged in to the login page.
+#[component]
+pub fn RequireRole(#[prop(into)] role: Option<Role>, children: ChildrenFn) -> impl IntoView {
     let session = use_session().session;
     let i18n = use_i18n();
     let children = StoredValue::new(children);
@@ -48,7 +57,9 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match session.await {
-                    Ok(Some(info)) if info.has_role(role) => children.with_value(|children| children()).into_any(),
+                    Ok(Some(info)) if role.is_none_or(|role| info.has_role(role)) => {
+                        children.with_value(|children| children()).into_any()
+                    }
                     Ok(Some(_)) => view! { <ErrorNotice error=AppError::Forbidden/> }.into_any(),
                     Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error=error/> }.into_any(),

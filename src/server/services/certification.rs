@@ -8,7 +8,7 @@ use crate::domain::calendar::UtcMillis;
 use crate::domain::error::Resource;
 use crate::domain::ids::{OutcomeId, UserId};
 use crate::domain::outcome::{Transition, Verdict};
-use crate::domain::paging::PageRange;
+use crate::domain::paging::{PageRange, PageRequest};
 use crate::domain::role::Role;
 use crate::domain::text::FailReason;
 use crate::domain::views::{PublishResult, ReviewPage, ReviewQuery, Saved};
@@ -31,6 +31,8 @@ pub struct Decision {
 /// publishing emptied it) becomes the last page.
 pub async fn review_page(state: &AppState, user: &CurrentUser, mut query: ReviewQuery) -> Result<ReviewPage, AppError> {
     user.require(Role::Teacher)?;
+    // The page request comes from the browser: keep it to the offered sizes.
+    query.page = PageRequest::new(query.page.page, query.page.per_page);
     let pool = &state.db.pool;
     let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &query)
         .await

@@ -156,14 +156,16 @@ fn SemesterSection(
         <section class="semester" aria-labelledby=labelled_by>
             <h2 id=heading_id>{title}</h2>
             <p class="summary-line">
-                {t!(
+                // One text node, so the line reads (and copies) as written.
+                {t_string!(
                     i18n,
                     student.summary_line,
                     code = code.clone(),
                     pending = counts.pending,
                     passed = counts.passed,
                     failed = counts.failed
-                )}
+                )
+                .to_string()}
                 <Show when=move || { counts.draft > 0 }>
                     " " <span class="draft-count">{t!(i18n, student.summary_drafts, count = counts.draft)}</span>
                 </Show>

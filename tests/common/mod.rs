@@ -1,0 +1,456 @@
+//! Test harness: a fresh SQLite database and file store per test, a small school, and a client
+//! that drives the real router (the same one `licheng` serves) with cookies.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use licheng::domain::calendar::{SchoolYear, Semester, SemesterCode, UtcMillis};
+use licheng::domain::ids::{CourseId, HomeroomId, SchoolId, SubjectId, UserId};
+use licheng::domain::role::Role;
+use licheng::server::config::Settings;
+use licheng::server::db;
+use licheng::server::db::courses::NewCourse;
+use licheng::server::db::schools::NewSemester;
+use licheng::server::db::users::NewUser;
+use licheng::server::state::AppState;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const BOUNDARY: &str = "----licheng-test-boundary-7f3a";
+
+/// A minimal valid PDF.
+pub fn pdf_bytes(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {text}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n").into_bytes()
+}
+
+/// A JPEG header and end marker with `size` bytes in all.
+pub fn jpeg_bytes(size: usize) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    bytes.resize(size.max(13) - 2, 0x55);
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
+}
+
+/// An MP4 `ftyp` box followed by filler, `size` bytes in all.
+pub fn mp4_bytes(size: usize) -> Vec<u8> {
+    let mut bytes = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2mp41".to_vec();
+    bytes.resize(size, 0x11);
+    bytes
+}
+
+/// A Windows executable header, for type checks.
+pub fn exe_bytes() -> Vec<u8> {
+    let mut bytes = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0".to_vec();
+    bytes.resize(2048, 0);
+    bytes
+}
+
+/// An HEIC (HEIF) header, as iPhones save photos.
+pub fn heic_bytes() -> Vec<u8> {
+    let mut bytes = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    bytes.resize(4096, 0x22);
+    bytes
+}
+
+/// One part of a multipart form.
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File { field: &'a str, name: &'a str, content_type: &'a str, bytes: Vec<u8> },
+}
+
+/// Encodes a multipart/form-data body as a browser does: file names in raw UTF-8 with `"`
+/// escaped as `%22`.
+pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match part {
+            Part::Text(name, value) => {
+                body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+            }
+            Part::File { field, name, content_type, bytes } => {
+                let escaped = name.replace('"', "%22");
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{field}\"; filename=\"{escaped}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// The fixture school's ids.
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    pub school: SchoolId,
+    pub other_school: SchoolId,
+    /// 數學A for homeroom 201 and 物理 for homeroom 201, both taught by `teacher`.
+    pub math: CourseId,
+    pub physics: CourseId,
+    /// 國語文 for homeroom 201, taught by `other_teacher`.
+    pub chinese: CourseId,
+    /// A course of an earlier semester that `student` took.
+    pub old_course: CourseId,
+    /// A course of the other school.
+    pub foreign_course: CourseId,
+    pub homeroom_201: HomeroomId,
+    pub homeroom_202: HomeroomId,
+    pub math_subject: SubjectId,
+    pub teacher: UserId,
+    pub other_teacher: UserId,
+    /// Takes every course of homeroom 201.
+    pub student: UserId,
+    /// In homeroom 202; takes only 數學A.
+    pub classmate: UserId,
+    pub foreign_student: UserId,
+    pub foreign_teacher: UserId,
+}
+
+/// Logins of the fixture; every password is `pw-` plus the login.
+pub const TEACHER: &str = "t100";
+pub const OTHER_TEACHER: &str = "t200";
+pub const STUDENT: &str = "s001";
+pub const CLASSMATE: &str = "s002";
+pub const FOREIGN_STUDENT: &str = "x001";
+pub const FOREIGN_TEACHER: &str = "x100";
+/// The fixture school's limit of outcomes per student and semester.
+pub const UPLOAD_LIMIT: i64 = 6;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub fixture: Fixture,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let data_dir = tempfile::tempdir().expect("temporary directory");
+        let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
+        settings.database_url = None;
+        settings.hash_concurrency = Some(4);
+        let options = licheng::server::load_leptos_options(&PathBuf::from("Leptos.toml")).expect("Leptos.toml");
+        let state = licheng::server::build_state(settings, options).await.expect("state");
+        let fixture = seed(&state).await;
+        let router = licheng::server::router::build(state.clone());
+        TestApp { state, router, fixture, data_dir }
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client { router: self.router.clone(), cookie: None }
+    }
+
+    /// Logs in through the login server function and returns a client with the cookie. The
+    /// fixture has two schools, so the login names the school by its code.
+    pub async fn login(&self, login: &str) -> Client {
+        let school_code = if login.starts_with('x') { "654321" } else { "123456" };
+        let mut client = self.anonymous();
+        let response = client
+            .send(
+                Method::POST,
+                "/api/login",
+                Some((
+                    "application/x-www-form-urlencoded",
+                    format!("school_code={school_code}&login={login}&password=pw-{login}").into_bytes(),
+                )),
+                &[],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "login of {login}: {}", response.text());
+        let cookie = response
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find(|value| value.starts_with("licheng_session="))
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        client.cookie = Some(cookie);
+        client
+    }
+
+    pub fn pool(&self) -> &sqlx::AnyPool {
+        &self.state.db.pool
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(self.pool()).await.expect(sql)
+    }
+
+    /// Returns how many temporary and committed objects the file store holds.
+    pub fn stored_objects(&self) -> (usize, usize) {
+        let files = self.data_dir.path().join("files");
+        let temporary = std::fs::read_dir(files.join("tmp")).map(|dir| dir.count()).unwrap_or(0);
+        let committed = walk_files(&files.join("objects"));
+        (temporary, committed)
+    }
+}
+
+fn walk_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| if entry.path().is_dir() { walk_files(&entry.path()) } else { 1 })
+        .sum()
+}
+
+/// A response with its body read.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
+    }
+}
+
+/// A browser stand-in: sends requests through the router with its session cookie and, like
+/// a browser on the same site, `Sec-Fetch-Site: same-origin`.
+#[derive(Clone)]
+pub struct Client {
+    pub router: Router,
+    pub cookie: Option<String>,
+}
+
+impl Client {
+    pub fn request(&self, method: Method, path: &str, body: Option<(&str, Vec<u8>)>, extra: &[(&str, &str)]) -> Request<Body> {
+        let mut builder = Request::builder().method(method).uri(path).header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        for (name, value) in extra {
+            builder = builder.header(*name, *value);
+        }
+        match body {
+            Some((content_type, bytes)) => builder.header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).unwrap(),
+            None => builder.body(Body::empty()).unwrap(),
+        }
+    }
+
+    pub async fn send(&mut self, method: Method, path: &str, body: Option<(&str, Vec<u8>)>, extra: &[(&str, &str)]) -> Reply {
+        let request = self.request(method, path, body, extra);
+        self.send_request(request).await
+    }
+
+    pub async fn send_request(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.map(|body| body.to_bytes().to_vec()).unwrap_or_default();
+        Reply { status, headers, body }
+    }
+
+    /// Sends a GET as a browser's navigation does, accepting HTML.
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(Method::GET, path, None, &[("accept", "text/html,*/*")]).await
+    }
+
+    /// Calls a server function that takes form-encoded arguments.
+    pub async fn call(&mut self, endpoint: &str, form: &str) -> Reply {
+        let path = format!("/api/{endpoint}");
+        self.send(Method::POST, &path, Some(("application/x-www-form-urlencoded", form.as_bytes().to_vec())), &[]).await
+    }
+
+    /// Calls a server function that takes JSON arguments.
+    pub async fn call_json(&mut self, endpoint: &str, arguments: Value) -> Reply {
+        let path = format!("/api/{endpoint}");
+        let body = serde_json::to_vec(&arguments).unwrap();
+        self.send(Method::POST, &path, Some(("application/json", body)), &[]).await
+    }
+
+    /// Posts a multipart upload to `path`.
+    pub async fn upload(&mut self, path: &str, parts: &[Part<'_>]) -> Reply {
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send(Method::POST, path, Some((&content_type, multipart(parts))), &[("accept", "application/json")]).await
+    }
+
+    /// Uploads a new outcome with one PDF; returns (id, version).
+    pub async fn upload_pdf(&mut self, course: CourseId, summary: &str) -> (i64, i64) {
+        let course = course.0.to_string();
+        let reply = self
+            .upload(
+                "/upload/outcomes",
+                &[
+                    Part::Text("course_id", &course),
+                    Part::Text("summary", summary),
+                    Part::File { field: "document", name: "成果.pdf", content_type: "application/pdf", bytes: pdf_bytes(summary) },
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "upload: {}", reply.text());
+        let json = reply.json();
+        (json["outcome_id"].as_i64().unwrap(), json["version"].as_i64().unwrap())
+    }
+
+    /// Uploads and submits an outcome; returns (id, version).
+    pub async fn submitted_outcome(&mut self, course: CourseId, summary: &str) -> (i64, i64) {
+        let (id, version) = self.upload_pdf(course, summary).await;
+        let reply = self.call("submit_outcome", &format!("outcome_id={id}&version={version}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "submit: {}", reply.text());
+        (id, reply.json()["version"].as_i64().unwrap())
+    }
+
+    /// Sets 通過 or 不通過 on outcomes; returns the reply.
+    pub async fn decide(&mut self, items: &[(i64, i64)], verdict: &str, reason: &str) -> Reply {
+        self.call_json("decide_outcomes", serde_json::json!({ "items": items, "verdict": verdict, "reason": reason })).await
+    }
+
+    pub async fn publish(&mut self, items: &[(i64, i64)]) -> Reply {
+        self.call_json("publish_outcomes", serde_json::json!({ "items": items })).await
+    }
+
+    /// The certification list under `query` (a `ReviewQuery` as JSON).
+    pub async fn review_page(&mut self, query: Value) -> Value {
+        let reply = self.call_json("review_page", serde_json::json!({ "query": query })).await;
+        assert_eq!(reply.status, StatusCode::OK, "review_page: {}", reply.text());
+        reply.json()
+    }
+
+    /// The version of an outcome as the teacher's list shows it.
+    pub async fn version_in_review(&mut self, outcome: i64) -> i64 {
+        let page = self.review_page(all_query()).await;
+        page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["outcome_id"].as_i64() == Some(outcome))
+            .and_then(|row| row["version"].as_i64())
+            .expect("outcome in the teacher's list")
+    }
+}
+
+/// A `ReviewQuery` for everything, 100 per page.
+pub fn all_query() -> Value {
+    serde_json::json!({ "semester": null, "state": "All", "homeroom": null, "subject": null, "page": { "page": 1, "per_page": 100 } })
+}
+
+async fn seed(state: &AppState) -> Fixture {
+    let now = UtcMillis::now();
+    let mut hashes = Vec::new();
+    for login in [TEACHER, OTHER_TEACHER, STUDENT, CLASSMATE, FOREIGN_STUDENT, FOREIGN_TEACHER] {
+        hashes.push(state.passwords.hash(format!("pw-{login}")).await.unwrap());
+    }
+    let mut tx = state.db.begin_write().await.unwrap();
+    let school = db::schools::insert_school(&mut tx, "123456", "測試高中", Some(UPLOAD_LIMIT), now).await.unwrap();
+    let other_school = db::schools::insert_school(&mut tx, "654321", "另一所高中", None, now).await.unwrap();
+    let year = db::schools::insert_school_year(&mut tx, school, SchoolYear(113)).await.unwrap();
+    let old_year = db::schools::insert_school_year(&mut tx, school, SchoolYear(112)).await.unwrap();
+    let foreign_year = db::schools::insert_school_year(&mut tx, other_school, SchoolYear(113)).await.unwrap();
+    let semester = insert_semester(&mut tx, school, year, SchoolYear(113), Semester::First, "2024-08-01", "2025-01-31", true).await;
+    let old_semester = insert_semester(&mut tx, school, old_year, SchoolYear(112), Semester::Second, "2024-02-01", "2024-07-31", false).await;
+    let foreign_semester =
+        insert_semester(&mut tx, other_school, foreign_year, SchoolYear(113), Semester::First, "2024-08-01", "2025-01-31", true).await;
+
+    let mut hashes = hashes.into_iter();
+    let teacher = user(&mut tx, school, TEACHER, "林老師", &hashes.next().unwrap(), Role::Teacher).await;
+    let other_teacher = user(&mut tx, school, OTHER_TEACHER, "王老師", &hashes.next().unwrap(), Role::Teacher).await;
+    let student = user(&mut tx, school, STUDENT, "陳同學", &hashes.next().unwrap(), Role::Student).await;
+    let classmate = user(&mut tx, school, CLASSMATE, "李同學", &hashes.next().unwrap(), Role::Student).await;
+    let foreign_student = user(&mut tx, other_school, FOREIGN_STUDENT, "外校生", &hashes.next().unwrap(), Role::Student).await;
+    let foreign_teacher = user(&mut tx, other_school, FOREIGN_TEACHER, "外校師", &hashes.next().unwrap(), Role::Teacher).await;
+    for (school, user, number) in [
+        (school, student, "113001"),
+        (school, classmate, "113002"),
+        (other_school, foreign_student, "113001"),
+    ] {
+        db::users::insert_student(&mut tx, school, user, number).await.unwrap();
+    }
+
+    let homeroom_201 = db::courses::insert_homeroom(&mut tx, school, year, 11, "201", None).await.unwrap();
+    let homeroom_202 = db::courses::insert_homeroom(&mut tx, school, year, 11, "202", None).await.unwrap();
+    db::courses::add_homeroom_member(&mut tx, school, year, homeroom_201, student, 1).await.unwrap();
+    db::courses::add_homeroom_member(&mut tx, school, year, homeroom_202, classmate, 7).await.unwrap();
+
+    let math_subject = db::courses::insert_subject(&mut tx, school, "數學A").await.unwrap();
+    let physics_subject = db::courses::insert_subject(&mut tx, school, "物理").await.unwrap();
+    let chinese_subject = db::courses::insert_subject(&mut tx, school, "國語文").await.unwrap();
+    let foreign_subject = db::courses::insert_subject(&mut tx, other_school, "數學A").await.unwrap();
+    let course = |semester, subject, teacher, group| NewCourse { semester, subject, teacher, group_name: group, credits: 4 };
+    let math = db::courses::insert_course(&mut tx, school, &course(semester, math_subject, teacher, "201"), now).await.unwrap();
+    let physics = db::courses::insert_course(&mut tx, school, &course(semester, physics_subject, teacher, "201"), now).await.unwrap();
+    let chinese =
+        db::courses::insert_course(&mut tx, school, &course(semester, chinese_subject, other_teacher, "201"), now).await.unwrap();
+    let old_course = db::courses::insert_course(&mut tx, school, &course(old_semester, math_subject, teacher, "101"), now).await.unwrap();
+    let foreign_course =
+        db::courses::insert_course(&mut tx, other_school, &course(foreign_semester, foreign_subject, foreign_teacher, "201"), now)
+            .await
+            .unwrap();
+    for course in [math, physics, chinese, old_course] {
+        db::courses::enroll(&mut tx, school, course, student).await.unwrap();
+    }
+    db::courses::enroll(&mut tx, school, math, classmate).await.unwrap();
+    db::courses::enroll(&mut tx, other_school, foreign_course, foreign_student).await.unwrap();
+    tx.commit().await.unwrap();
+    Fixture {
+        school,
+        other_school,
+        math,
+        physics,
+        chinese,
+        old_course,
+        foreign_course,
+        homeroom_201,
+        homeroom_202,
+        math_subject,
+        teacher,
+        other_teacher,
+        student,
+        classmate,
+        foreign_student,
+        foreign_teacher,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_semester(
+    tx: &mut db::Tx,
+    school: SchoolId,
+    year_id: i64,
+    year: SchoolYear,
+    semester: Semester,
+    starts_on: &str,
+    ends_on: &str,
+    is_current: bool,
+) -> licheng::domain::ids::SemesterId {
+    let new = NewSemester {
+        school_year_id: year_id,
+        code: SemesterCode::new(year, semester),
+        starts_on,
+        ends_on,
+        closing_day: None,
+        is_current,
+    };
+    db::schools::insert_semester(tx, school, &new).await.unwrap()
+}
+
+async fn user(tx: &mut db::Tx, school: SchoolId, login: &str, name: &str, hash: &str, role: Role) -> UserId {
+    let new = NewUser { login, display_name: name, password_hash: Some(hash), email: None };
+    let user = db::users::insert_user(tx, school, &new, UtcMillis::now()).await.unwrap();
+    db::users::add_role(tx, school, user, role).await.unwrap();
+    user
+}
