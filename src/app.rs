@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
 use crate::ui::browser;
@@ -16,7 +16,10 @@ use crate::ui::student::outcomes::MyOutcomesPage;
 use crate::ui::student::upload::{RevisePage, UploadPage};
 use crate::ui::teacher::certify::CertifyPage;
 
-/// The HTML document around the app, rendered on the server.
+/// The cookie that keeps the language chosen with the language button.
+pub const LOCALE_COOKIE: &str = "licheng_locale";
+
+/// Renders the HTML document around the app on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -46,7 +49,7 @@ pub fn App() -> impl IntoView {
     let no_accept_language = leptos_i18n::context::UseLocalesOptions::default()
         .ssr_lang_header_getter(|| None);
     view! {
-        <I18nContextProvider ssr_lang_header_getter=no_accept_language>
+        <I18nContextProvider ssr_lang_header_getter=no_accept_language cookie_name=LOCALE_COOKIE>
             <Stylesheet id="licheng" href="/pkg/licheng.css"/>
             <Layout/>
         </I18nContextProvider>
@@ -66,15 +69,17 @@ fn Layout() -> impl IntoView {
         <Router>
             <TopBar/>
             <main class="main">
+                // In-order streaming sends each page's data in place, so pages read without the
+                // script too (a phone with scripts blocked, a slow connection before hydration).
                 <Routes fallback=move || view! { <p class="notice notice-error">{t!(i18n, errors.page_not_found)}</p> }>
-                    <Route path=path!("") view=Home/>
-                    <Route path=path!("login") view=LoginPage/>
-                    <Route path=path!("student/outcomes") view=MyOutcomesPage/>
-                    <Route path=path!("student/outcomes/new") view=UploadPage/>
-                    <Route path=path!("student/outcomes/:id") view=OutcomeDetailPage/>
-                    <Route path=path!("student/outcomes/:id/revise") view=RevisePage/>
-                    <Route path=path!("teacher/certify") view=CertifyPage/>
-                    <Route path=path!("notifications") view=NotificationsPage/>
+                    <Route path=path!("") view=Home ssr=SsrMode::InOrder/>
+                    <Route path=path!("login") view=LoginPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes") view=MyOutcomesPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes/new") view=UploadPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes/:id") view=OutcomeDetailPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes/:id/revise") view=RevisePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("teacher/certify") view=CertifyPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>

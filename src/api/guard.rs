@@ -38,7 +38,7 @@ pub fn headers() -> Result<axum::http::HeaderMap, AppError> {
     Ok(parts()?.headers)
 }
 
-/// Sets the HTTP status of an error answer to a server function call; a success keeps 200.
+/// Sets the HTTP status of a failed server function call from the error; a success keeps 200.
 /// During page rendering the status belongs to the page, so it is left alone.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     let called_over_http = use_context::<Parts>().is_some_and(|parts| parts.uri.path().starts_with("/api/"));

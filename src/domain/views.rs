@@ -70,7 +70,7 @@ pub struct CourseOption {
     pub teacher_name: String,
 }
 
-/// What the upload page needs before a file is chosen.
+/// The courses and rules the upload page shows before a file is chosen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadContext {
     pub semester: Option<SemesterCode>,

@@ -10,14 +10,14 @@ use crate::domain::outcome::{OutcomeStatus, ReviewState, Verdict};
 use crate::domain::views::FileInfo;
 use crate::i18n::*;
 
-/// An error as an alert the screen reader announces.
+/// Shows an error as an alert, which screen readers announce.
 #[component]
 pub fn ErrorNotice(#[prop(into)] error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     view! { <p class="notice notice-error" role="alert">{move || error_message(i18n.get_locale(), &error)}</p> }
 }
 
-/// A status as the student sees it. An undecided or unpublished item is 待認證.
+/// Shows a status as students may see it: an undecided or unpublished item is 待認證.
 #[component]
 pub fn StatusBadge(status: OutcomeStatus) -> impl IntoView {
     let i18n = use_i18n();
@@ -30,7 +30,7 @@ pub fn StatusBadge(status: OutcomeStatus) -> impl IntoView {
     view! { <span class=class>{label}</span> }
 }
 
-/// A state as the certifier sees it, such as 通過(未發佈).
+/// Shows a state as certifiers see it, such as 通過(未發佈).
 #[component]
 pub fn ReviewBadge(state: ReviewState) -> impl IntoView {
     let i18n = use_i18n();
@@ -65,8 +65,8 @@ pub fn FileLinks(document: Option<FileInfo>, media: Option<FileInfo>) -> impl In
     view! { <ul class="files">{document.map(link)} {media.map(link)}</ul> }
 }
 
-/// A modal confirmation built on `<dialog>`: a title, a body, and a confirm button that stays
-/// disabled while `pending`.
+/// Renders a modal confirmation on `<dialog>` with a title, a body, and a confirm button that
+/// stays disabled while `pending`.
 #[component]
 pub fn ConfirmDialog(
     /// Unique on the page; names the dialog's title element.

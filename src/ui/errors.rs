@@ -51,7 +51,7 @@ fn accepted_list(slot: FileSlot) -> String {
     slot.accepted_kinds().iter().map(|kind| kind.label()).collect::<Vec<_>>().join("、")
 }
 
-/// Returns the message for a refused file; it names the file and says what to do.
+/// Returns the message for a refused file, which names the file and the fix.
 pub fn file_problem_message(locale: Locale, problem: &FileProblem) -> String {
     match problem {
         FileProblem::Empty { file_name, .. } => td_string!(locale, errors.file_empty, name = file_name).to_string(),

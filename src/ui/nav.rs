@@ -76,7 +76,9 @@ fn LanguageSwitch() -> impl IntoView {
             Locale::zh_TW => Locale::en,
             Locale::en => Locale::zh_TW,
         };
-        i18n.set_locale(next);
+        // The cookie is written here rather than by the i18n context, whose write would come
+        // after the reload has begun.
+        browser::set_cookie(crate::app::LOCALE_COOKIE, next.as_str());
         browser::reload();
     };
     view! {

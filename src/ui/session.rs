@@ -21,8 +21,8 @@ pub struct SessionContext {
 
 /// Loads the session and, in the browser, keeps the unread count live.
 pub fn provide_session() -> SessionContext {
-    // Blocking: the server waits for the session before it sends the page, so that a page
-    // can still answer with a redirect to the login page.
+    // Blocking: the server waits for the session before it sends the page, so that the
+    // response can still be a redirect to the login page.
     let session = Resource::new_blocking(|| (), |_| current_session());
     let unread = RwSignal::new(0);
     Effect::new(move |_| {

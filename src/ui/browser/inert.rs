@@ -32,3 +32,5 @@ pub fn mark_hydrated() {}
 pub fn go_to(_path: &str) {}
 
 pub fn reload() {}
+
+pub fn set_cookie(_name: &str, _value: &str) {}

@@ -34,7 +34,7 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8
 }
 
 /// Sends `form` as multipart to `url` with XMLHttpRequest, which, unlike fetch, reports upload
-/// progress. Calls `on_progress` with 0.0–1.0 and returns the server's answer.
+/// progress. Calls `on_progress` with 0.0–1.0 and returns the server's response.
 pub async fn upload_form(url: String, form: NodeRef<html::Form>, on_progress: impl Fn(f64) + 'static) -> Result<Saved, AppError> {
     let network = |what: &str| AppError::Network(what.to_owned());
     let form = form.get().ok_or_else(|| network("form missing"))?;
@@ -147,6 +147,14 @@ pub fn submit_enclosing_form(event: &web_sys::Event) {
 pub fn mark_hydrated() {
     if let Some(body) = web_sys::window().and_then(|window| window.document()).and_then(|document| document.body()) {
         let _ = body.set_attribute("data-hydrated", "true");
+    }
+}
+
+/// Stores a preference cookie for a year, readable by the server on the next page load.
+pub fn set_cookie(name: &str, value: &str) {
+    let document = web_sys::window().and_then(|window| window.document());
+    if let Some(document) = document.and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok()) {
+        let _ = document.set_cookie(&format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax"));
     }
 }
 

@@ -1,6 +1,6 @@
 //! 上傳學習成果 and 修改: the form that sends a 簡述 and a document and/or media file to the
-//! streaming upload route, with the limits shown up front, every file checked in the browser
-//! before it is sent, and a progress bar while it is sent.
+//! streaming upload route. It shows the limits before a file is chosen, checks every file in
+//! the browser before sending it, and shows a progress bar while sending.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -68,7 +68,7 @@ pub fn RevisePage() -> impl IntoView {
     }
 }
 
-/// What the browser found out about a chosen file.
+/// The browser's check of a chosen file.
 #[derive(Clone, Debug, PartialEq)]
 enum FileCheck {
     Ok { name: String, size: u64 },

@@ -198,18 +198,24 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
         .map(|row| (row.outcome_id, row.version))
         .collect();
     let selection_count = move || actions.selected.with(BTreeMap::len);
-    let selectable = StoredValue::new(selectable);
-    let all_selected = move || {
-        selectable.with_value(|selectable| {
+    // Shared by plain reference counting, not a StoredValue: a reactive value owned by this
+    // list would be disposed while the old list's checkbox still reads it during a refetch.
+    let selectable = std::sync::Arc::new(selectable);
+    let all_selected = {
+        let selectable = selectable.clone();
+        move || {
             !selectable.is_empty()
                 && actions.selected.with(|selected| selectable.iter().all(|(id, _)| selected.contains_key(id)))
-        })
+        }
     };
-    let toggle_all = move |_| {
-        if all_selected() {
-            actions.selected.set(BTreeMap::new());
-        } else {
-            actions.selected.set(selectable.with_value(|selectable| selectable.iter().copied().collect()));
+    let toggle_all = {
+        let all_selected = all_selected.clone();
+        move |_| {
+            if all_selected() {
+                actions.selected.set(BTreeMap::new());
+            } else {
+                actions.selected.set(selectable.iter().copied().collect());
+            }
         }
     };
     let pass_selected = move |_| {
@@ -422,8 +428,8 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
     }
 }
 
-/// The filter bar: a GET form, so it works before the script loads and keeps the filters in
-/// the address; with the script, each change applies at once.
+/// The filter bar. It is a GET form, so it works before the script loads and keeps the
+/// filters in the address. With the script, each change applies at once.
 #[component]
 fn Filters(page: ReviewPage) -> impl IntoView {
     let i18n = use_i18n();
@@ -443,9 +449,9 @@ fn Filters(page: ReviewPage) -> impl IntoView {
     };
     view! {
         <Form method="GET" action="/teacher/certify" attr:class="filters">
-            <label class="field">
-                <span>{t!(i18n, certify.filter_semester)}</span>
-                <select name="semester" on:change=submit>
+            <div class="field">
+                <label for="filter-semester">{t!(i18n, certify.filter_semester)}</label>
+                <select id="filter-semester" name="semester" on:change=submit>
                     <option value="" selected=semester_value.is_empty()>{t!(i18n, certify.all_semesters)}</option>
                     {page.semesters.iter().map(|code| {
                         let value = code.to_string();
@@ -453,19 +459,19 @@ fn Filters(page: ReviewPage) -> impl IntoView {
                         view! { <option value=value selected=selected>{semester_label(*code)}</option> }
                     }).collect_view()}
                 </select>
-            </label>
-            <label class="field">
-                <span>{t!(i18n, certify.filter_state)}</span>
-                <select name="state" on:change=submit>
+            </div>
+            <div class="field">
+                <label for="filter-state">{t!(i18n, certify.filter_state)}</label>
+                <select id="filter-state" name="state" on:change=submit>
                     {ReviewFilter::ALL.into_iter().map(|filter| {
                         let selected = filter == query.state;
                         view! { <option value=filter.as_str() selected=selected>{state_label(filter)}</option> }
                     }).collect_view()}
                 </select>
-            </label>
-            <label class="field">
-                <span>{t!(i18n, certify.filter_homeroom)}</span>
-                <select name="homeroom" on:change=submit>
+            </div>
+            <div class="field">
+                <label for="filter-homeroom">{t!(i18n, certify.filter_homeroom)}</label>
+                <select id="filter-homeroom" name="homeroom" on:change=submit>
                     <option value="" selected=homeroom_value.is_empty()>{t!(i18n, certify.all_homerooms)}</option>
                     {page.homerooms.iter().map(|option| {
                         let value = option.value.to_string();
@@ -473,10 +479,10 @@ fn Filters(page: ReviewPage) -> impl IntoView {
                         view! { <option value=value selected=selected>{option.label.clone()}</option> }
                     }).collect_view()}
                 </select>
-            </label>
-            <label class="field">
-                <span>{t!(i18n, certify.filter_subject)}</span>
-                <select name="subject" on:change=submit>
+            </div>
+            <div class="field">
+                <label for="filter-subject">{t!(i18n, certify.filter_subject)}</label>
+                <select id="filter-subject" name="subject" on:change=submit>
                     <option value="" selected=subject_value.is_empty()>{t!(i18n, certify.all_subjects)}</option>
                     {page.subjects.iter().map(|option| {
                         let value = option.value.to_string();
@@ -484,16 +490,16 @@ fn Filters(page: ReviewPage) -> impl IntoView {
                         view! { <option value=value selected=selected>{option.label.clone()}</option> }
                     }).collect_view()}
                 </select>
-            </label>
-            <label class="field">
-                <span>{t!(i18n, certify.per_page)}</span>
-                <select name="per_page" on:change=submit>
+            </div>
+            <div class="field">
+                <label for="filter-per_page">{t!(i18n, certify.per_page)}</label>
+                <select id="filter-per_page" name="per_page" on:change=submit>
                     {PAGE_SIZES.into_iter().map(|size| {
                         let selected = size == query.page.per_page;
                         view! { <option value=size selected=selected>{size}</option> }
                     }).collect_view()}
                 </select>
-            </label>
+            </div>
             <noscript>
                 <button type="submit" class="button">{t!(i18n, certify.apply_filters)}</button>
             </noscript>

@@ -54,12 +54,13 @@ fn student_name(index: usize) -> String {
     format!("{}{}", SURNAMES[index % SURNAMES.len()], GIVEN_NAMES[(index * 7 + index / SURNAMES.len()) % GIVEN_NAMES.len()])
 }
 
-/// The login of the demo student with a 0-based index: 學號 112001 to 112070 (entered in 112).
+/// Returns the login of the demo student with a 0-based index: 學號 112001 to 112070, as
+/// students who entered in 112 have.
 fn student_no(index: usize) -> String {
     format!("112{:03}", index + 1)
 }
 
-/// What happens to a demo outcome after upload.
+/// The state a demo outcome is taken to after upload.
 #[derive(Clone, Copy, Debug)]
 enum Fate {
     Draft,

@@ -1,0 +1,26 @@
+import { test } from '@playwright/test';
+import { DEMO_PASSWORD, expect } from './helpers';
+
+// The same server without the page script: logging in, reading and filtering still work.
+
+test('student logs in and reads outcomes without JavaScript', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('帳號').fill('112002');
+  await page.getByLabel('密碼').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登入' }).click();
+  await page.waitForURL(/\/student\/outcomes$/);
+  await expect(page.getByRole('heading', { name: '我的學習成果' })).toBeVisible();
+  await expect(page.getByText(/1131 \/ 待認證: \d+ 通過: \d+ 不通過: \d+/)).toBeVisible();
+});
+
+test('teacher filters the certification list without JavaScript', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('帳號').fill('t002');
+  await page.getByLabel('密碼').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登入' }).click();
+  await page.waitForURL(/\/teacher\/certify$/);
+  await page.getByLabel('狀態', { exact: true }).selectOption({ label: '已發佈' });
+  await page.getByRole('button', { name: '篩選' }).click();
+  await page.waitForURL(/state=published/);
+  await expect(page.getByText(/顯示 1–\d+ \/ 共 \d+ 筆|共 0 筆/)).toBeVisible();
+});

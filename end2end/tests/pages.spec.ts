@@ -1,0 +1,49 @@
+import { test } from '@playwright/test';
+import { DESKTOP, PHONE, expect, hydrated, login, screenshot } from './helpers';
+
+// Every page at phone and desktop width, on the demo school's data.
+for (const viewport of [PHONE, DESKTOP]) {
+  test(`pages render at ${viewport.width}px`, async ({ browser }, testInfo) => {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await hydrated(page);
+    await screenshot(page, testInfo, 'login');
+
+    await login(page, '112001');
+    await expect(page.getByRole('heading', { name: '我的學習成果' })).toBeVisible();
+    await screenshot(page, testInfo, 'student-outcomes');
+    await page.goto('/student/outcomes/new');
+    await hydrated(page);
+    await screenshot(page, testInfo, 'student-upload');
+    await page.goto('/notifications');
+    await hydrated(page);
+    await screenshot(page, testInfo, 'student-notifications');
+    const history = page.getByRole('link', { name: '認證紀錄' });
+    await page.goto('/student/outcomes');
+    await hydrated(page);
+    await history.first().click();
+    await page.waitForURL(/\/student\/outcomes\/\d+$/);
+    await hydrated(page);
+    await expect(page.getByRole('heading', { name: '認證紀錄' })).toBeVisible();
+    await screenshot(page, testInfo, 'student-history');
+    await context.close();
+
+    const teacherContext = await browser.newContext({ viewport });
+    const teacher = await teacherContext.newPage();
+    await login(teacher, 't001');
+    await expect(teacher.getByRole('heading', { name: '認證學習成果' })).toBeVisible();
+    await screenshot(teacher, testInfo, 'teacher-certify');
+    await teacherContext.close();
+  });
+}
+
+test('language switch shows English and back', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: '中文' }).click();
+  await expect(page.getByRole('heading', { name: '登入' })).toBeVisible();
+});

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Installs what building and testing Licheng needs and is missing, skipping everything that
+# is already installed at the right version. Sourced by demo.sh and test.sh; run it alone to
+# prepare a machine. Needs network access to crates.io, npm and Debian's package archive.
+#
+# Installs: the wasm32 Rust target, cargo-leptos 0.3.10, the wasm-bindgen CLI at the version
+# in Cargo.lock, wasm-opt from npm's binaryen (Debian's binaryen corrupts the WASM), Chromium
+# and CJK fonts from Debian (tests only), and the end-to-end test's npm packages.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.10"
+BINARYEN_VERSION="132.0.0"
+TOOLS_DIR="$ROOT/.tools"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# Runs a command as root: directly when already root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "wasm32-unknown-unknown target: present"
+  else
+    log "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "cargo-leptos $CARGO_LEPTOS_VERSION: present"
+  else
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local wanted
+  wanted="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+  if [ -z "$wanted" ]; then
+    echo "Cargo.lock names no wasm-bindgen version" >&2
+    exit 1
+  fi
+  if wasm-bindgen --version 2>/dev/null | grep -q " $wanted\$"; then
+    log "wasm-bindgen CLI $wanted: present"
+  else
+    # Without --locked: the CLI's own lockfile names a yanked crate.
+    log "installing the wasm-bindgen CLI $wanted (about 2 minutes)"
+    cargo install wasm-bindgen-cli --version "$wanted"
+  fi
+}
+
+ensure_wasm_opt() {
+  local bin="$TOOLS_DIR/node_modules/.bin"
+  if [ -x "$bin/wasm-opt" ] && "$bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    log "wasm-opt (binaryen $BINARYEN_VERSION): present"
+  else
+    log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+  fi
+  # cargo-leptos runs the first wasm-opt on PATH without checking it: put this one first.
+  export PATH="$bin:$PATH"
+}
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    log "Chromium: present"
+  else
+    log "installing Chromium from Debian"
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq chromium
+  fi
+}
+
+ensure_cjk_fonts() {
+  if fc-list :lang=zh-tw 2>/dev/null | grep -q .; then
+    log "CJK fonts: present"
+  else
+    log "installing CJK fonts (screenshots show Chinese text)"
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq fonts-noto-cjk
+  fi
+}
+
+ensure_npm_packages() {
+  local dir="$ROOT/end2end"
+  if [ -d "$dir/node_modules/@playwright/test" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+    log "end-to-end npm packages: present"
+  else
+    log "installing the end-to-end npm packages"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Builds share one target directory outside the checkout, so a fresh clone on the same machine
+# rebuilds incrementally; a new machine still builds from scratch.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/licheng/target}"
+
+setup_build_tools() {
+  ensure_wasm_target
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+  ensure_wasm_opt
+}
+
+setup_test_tools() {
+  setup_build_tools
+  ensure_chromium
+  ensure_cjk_fonts
+  ensure_npm_packages
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  setup_test_tools
+fi

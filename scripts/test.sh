@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Command 2: sets up what is missing and runs every test: unit and integration tests (Rust,
+# on fresh SQLite databases, plus a PostgreSQL migration check when PostgreSQL listens on
+# 127.0.0.1:5432), then the end-to-end tests in Chromium against the release build.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/setup.sh
+source "$ROOT/scripts/setup.sh"
+setup_test_tools
+
+step() { printf '\033[1;34m[test]\033[0m %s\n' "$*"; }
+
+# The PostgreSQL migration test runs when a server listens on 127.0.0.1:5432; on machines
+# with a local cluster, start it if it is stopped.
+if command -v pg_ctlcluster >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+  step "starting the local PostgreSQL cluster"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || \
+    step "PostgreSQL did not start; its migration test will be skipped"
+fi
+
+step "unit and integration tests"
+CARGO_INCREMENTAL=0 cargo test --features ssr
+
+step "release build"
+cargo leptos build --release
+
+step "end-to-end tests (Chromium, release build)"
+export LICHENG_BIN="$CARGO_TARGET_DIR/release/licheng"
+(cd end2end && npx playwright test)
+step "all tests passed"
