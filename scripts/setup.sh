@@ -5,7 +5,7 @@
 #
 # Installs: the wasm32 Rust target, cargo-leptos 0.3.10, the wasm-bindgen CLI at the version
 # in Cargo.lock, wasm-opt from npm's binaryen (Debian's binaryen corrupts the WASM), Chromium
-# and CJK fonts from Debian (tests only), and the end-to-end test's npm packages.
+# and CJK and emoji fonts from Debian (tests only), and the end-to-end test's npm packages.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -77,13 +77,13 @@ ensure_chromium() {
   fi
 }
 
-ensure_cjk_fonts() {
-  if fc-list :lang=zh-tw 2>/dev/null | grep -q .; then
-    log "CJK fonts: present"
+ensure_fonts() {
+  if fc-list :lang=zh-tw 2>/dev/null | grep -q . && fc-list 2>/dev/null | grep -qi "color emoji"; then
+    log "CJK and emoji fonts: present"
   else
-    log "installing CJK fonts (screenshots show Chinese text)"
+    log "installing CJK and emoji fonts (screenshots show Chinese text and emoji file names)"
     as_root apt-get update -qq
-    as_root apt-get install -y -qq fonts-noto-cjk
+    as_root apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji
   fi
 }
 
@@ -111,7 +111,7 @@ setup_build_tools() {
 setup_test_tools() {
   setup_build_tools
   ensure_chromium
-  ensure_cjk_fonts
+  ensure_fonts
   ensure_npm_packages
 }
 

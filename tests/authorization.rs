@@ -271,3 +271,27 @@ async fn cross_site_posts_are_refused() {
         .unwrap();
     assert_eq!(student.send_request(request).await.status, StatusCode::OK, "same origin without Sec-Fetch-Site");
 }
+
+#[tokio::test]
+async fn login_replaces_the_previous_session() {
+    let app = TestApp::new().await;
+    let mut student = app.login(STUDENT).await;
+    let old_cookie = student.cookie.clone().unwrap();
+    let reply = student.call("login", &format!("school_code=123456&login={STUDENT}&password=pw-{STUDENT}")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let new_cookie = reply.header("set-cookie").split(';').next().unwrap().to_owned();
+    assert_ne!(new_cookie, old_cookie, "a login gets a new token");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1, "the old session is gone");
+    assert_eq!(student.call("my_outcomes", "").await.status, StatusCode::UNAUTHORIZED, "the old cookie no longer works");
+    student.cookie = Some(new_cookie);
+    assert_eq!(student.call("my_outcomes", "").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn idle_session_expires() {
+    let app = TestApp::new().await;
+    let mut student = app.login(STUDENT).await;
+    let idle = app.state.settings.session_idle_minutes * 60_000 + 1;
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1").bind(idle).execute(app.pool()).await.unwrap();
+    assert_eq!(student.call("my_outcomes", "").await.status, StatusCode::UNAUTHORIZED);
+}

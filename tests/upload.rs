@@ -7,6 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::*;
+use futures::StreamExt;
 
 fn course_field(id: licheng::domain::ids::CourseId) -> String {
     id.0.to_string()
@@ -424,4 +425,38 @@ async fn plain_form_post_redirects_with_result() {
     let encoded = location.split_once("error=").unwrap().1;
     let decoded = percent_encoding::percent_decode_str(encoded).decode_utf8().unwrap();
     assert_eq!(decoded, r#"{"Summary":"Missing"}"#);
+}
+
+#[tokio::test]
+async fn upload_stops_reading_one_byte_past_limit() {
+    let app = TestApp::new().await;
+    let student = app.login(STUDENT).await;
+    let course = course_field(app.fixture.math);
+    let limit = app.state.file_rules().document_max_bytes as usize;
+    // The form up to the file's first limit + 1 bytes; then the sender stalls forever. A server
+    // that stops at the limit answers at once; one that keeps reading never does.
+    let mut head = multipart(&[Part::Text("course_id", &course), Part::Text("summary", "很大的檔案")]);
+    head.truncate(head.len() - format!("--{BOUNDARY}--\r\n").len());
+    head.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"huge.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    head.extend_from_slice(&jpeg_bytes(limit + 1)[..limit + 1]);
+    let stream = futures::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from(head))])
+        .chain(futures::stream::pending());
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/upload/outcomes")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, student.cookie.clone().unwrap())
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(Body::from_stream(stream))
+        .unwrap();
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(10), student.send_request(request))
+        .await
+        .expect("the server answers without waiting for the rest of the file");
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.text());
+    assert_nothing_stored(&app).await;
 }

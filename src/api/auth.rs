@@ -27,8 +27,12 @@ pub async fn load_login_form() -> Result<LoginFormInfo, AppError> {
 pub async fn login(school_code: Option<String>, login: String, password: String) -> Result<SessionInfo, AppError> {
     use crate::server::services::auth::{self, LoginInput};
     let state = super::guard::state()?;
+    let previous_token = crate::server::auth::session::token_from_headers(
+        &super::guard::headers()?,
+        state.session_policy().cookie_name(),
+    );
     let input = LoginInput { school_code: school_code.unwrap_or_default(), login, password };
-    let result = auth::login(&state, input).await;
+    let result = auth::login(&state, input, previous_token).await;
     if let Ok(outcome) = &result {
         let response = expect_context::<leptos_axum::ResponseOptions>();
         let cookie = state.session_policy().set_cookie(&outcome.token);

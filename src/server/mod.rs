@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod jobs;
 pub mod router;
 pub mod services;
 pub mod state;
@@ -83,6 +84,7 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     let addr = state.settings.addr.unwrap_or(state.leptos_options.site_addr);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, origin = %state.public_origin, database = db::redact_url(&state.settings.database_url()), "serving");
+    jobs::spawn_session_sweeper(state.clone());
     let app = router::build(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
     tracing::info!("stopped");

@@ -5,10 +5,26 @@ use leptos::prelude::*;
 
 use super::errors::error_message;
 use crate::domain::AppError;
+use crate::domain::calendar::UtcMillis;
 use crate::domain::files::format_size;
 use crate::domain::outcome::{OutcomeStatus, ReviewState, Verdict};
 use crate::domain::views::FileInfo;
 use crate::i18n::*;
+
+/// Shows a moment as an ROC date and time in Taiwan time, such as 113/02/25 18:10:06, which
+/// may break between the date and the time but nowhere else.
+#[component]
+pub fn DateTime(at: UtcMillis) -> impl IntoView {
+    let text = at.to_roc_datetime();
+    let (date, time) = text.split_once(' ').map(|(d, t)| (d.to_owned(), t.to_owned())).unwrap_or((text.clone(), String::new()));
+    view! {
+        <time class="datetime">
+            <span>{date}</span>
+            " "
+            <span>{time}</span>
+        </time>
+    }
+}
 
 /// Shows an error as an alert, which screen readers announce.
 #[component]

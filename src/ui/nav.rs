@@ -53,11 +53,13 @@ pub fn TopBar() -> impl IntoView {
                                     <span class="bubble" aria-hidden="true">{move || unread.get()}</span>
                                 </Show>
                             </a>
+                        </nav>
+                        <div class="account">
                             <span class="user">{info.display_name.clone()}</span>
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit" class="link-button">{t!(i18n, nav.logout)}</button>
                             </ActionForm>
-                        </nav>
+                        </div>
                     })
                 })}
             </Suspense>

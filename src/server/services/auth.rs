@@ -33,9 +33,11 @@ pub fn normalise_login(login: &str) -> String {
     login.trim().to_lowercase()
 }
 
-/// Checks a login name and password and opens a session. Every failure, including an unknown
-/// school or account, gives the same `InvalidCredentials` after the same hashing work.
-pub async fn login(state: &AppState, input: LoginInput) -> Result<LoginOutcome, AppError> {
+/// Checks a login name and password and opens a session, ending the session of
+/// `previous_token` if the browser still had one (a new login always gets a new token).
+/// Every failure, including an unknown school or account, gives the same
+/// `InvalidCredentials` after the same hashing work.
+pub async fn login(state: &AppState, input: LoginInput, previous_token: Option<String>) -> Result<LoginOutcome, AppError> {
     let login = normalise_login(&input.login);
     if login.is_empty() || login.len() > MAX_CREDENTIAL_BYTES || input.password.len() > MAX_CREDENTIAL_BYTES {
         return Err(AppError::InvalidCredentials);
@@ -60,6 +62,9 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<LoginOutcome, 
 
     let now = UtcMillis::now();
     let policy = state.session_policy();
+    if let Some(previous) = previous_token {
+        db::sessions::delete_by_token(pool, &session::hash_token(&previous)).await.or_internal("ending the previous session")?;
+    }
     let (token, token_hash) = session::new_token();
     db::sessions::insert(pool, &token_hash, account.id, school.id, now, policy.expires_at(now))
         .await

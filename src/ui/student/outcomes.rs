@@ -12,7 +12,7 @@ use crate::domain::role::Role;
 use crate::domain::views::{StudentOutcome, StudentSemester};
 use crate::i18n::*;
 use crate::ui::browser;
-use crate::ui::components::{ConfirmDialog, ErrorNotice, FileLinks, StatusBadge};
+use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice, FileLinks, StatusBadge};
 use crate::ui::format::use_semester_label;
 use crate::ui::session::RequireRole;
 
@@ -174,6 +174,7 @@ fn SemesterSection(
                 view! { <p class="empty">{t!(i18n, student.empty)}</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-scroll">
                     <table class="outcomes responsive">
                         <thead>
                             <tr>
@@ -199,6 +200,7 @@ fn SemesterSection(
                                 .collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }
                 .into_any()
             }}
@@ -255,11 +257,17 @@ fn OutcomeRow(
                 <FileLinks document=outcome.document.clone() media=outcome.media.clone()/>
             </td>
             <td data-label=move || t_string!(i18n, fields.submitted_at) class="when">
-                {outcome.submitted_at.map(|at| at.to_roc_datetime()).unwrap_or_else(dash)}
+                {match outcome.submitted_at {
+                    Some(at) => view! { <DateTime at=at/> }.into_any(),
+                    None => dash().into_any(),
+                }}
             </td>
             <td data-label=move || t_string!(i18n, fields.certifier)>{outcome.certifier.clone().unwrap_or_else(dash)}</td>
             <td data-label=move || t_string!(i18n, fields.certified_at) class="when">
-                {outcome.certified_at.map(|at| at.to_roc_datetime()).unwrap_or_else(dash)}
+                {match outcome.certified_at {
+                    Some(at) => view! { <DateTime at=at/> }.into_any(),
+                    None => dash().into_any(),
+                }}
             </td>
             <td data-label=move || t_string!(i18n, fields.actions) class="actions">
                 <Show when=move || editable>

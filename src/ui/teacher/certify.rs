@@ -20,7 +20,7 @@ use crate::domain::text::{REASON_MAX_CHARS, char_count};
 use crate::domain::views::{FileInfo, ReviewPage, ReviewQuery, ReviewRow};
 use crate::i18n::*;
 use crate::ui::browser;
-use crate::ui::components::{ConfirmDialog, ErrorNotice, ReviewBadge};
+use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice, ReviewBadge};
 use crate::ui::format::use_semester_label;
 use crate::ui::session::RequireRole;
 
@@ -267,6 +267,7 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
             view! { <p class="empty">{t!(i18n, certify.empty)}</p> }.into_any()
         } else {
             view! {
+                <div class="table-scroll">
                 <table class="review responsive">
                     <thead>
                         <tr>
@@ -292,6 +293,7 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
                         {rows.into_iter().map(|row| view! { <Row row=row actions=actions/> }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             }
             .into_any()
         }}
@@ -381,7 +383,7 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
                 </ul>
             </td>
             <td data-label=move || t_string!(i18n, fields.submitted_at) class="when">
-                {row.submitted_at.to_roc_datetime()}
+                <DateTime at=row.submitted_at/>
                 <Show when=move || { row.round > 1 }>
                     <small class="muted">{t!(i18n, certify.resubmitted, round = row.round)}</small>
                 </Show>
@@ -419,8 +421,8 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
                     </button>
                 </Show>
                 <Show when=move || published>
-                    <small class="muted">
-                        {row.published_at.map(|at| at.to_roc_datetime())}
+                    <small class="muted published-at">
+                        {t!(i18n, certify.published_at)} " " {row.published_at.map(|at| view! { <DateTime at=at/> })}
                     </small>
                 </Show>
             </td>

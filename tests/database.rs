@@ -1,0 +1,61 @@
+#![cfg(feature = "ssr")]
+//! Guarantees that the SQL itself gives, tested below the services: on PostgreSQL two
+//! transactions can both pass a check made in Rust, so the statements must hold on their own.
+
+mod common;
+
+use common::*;
+use licheng::domain::calendar::UtcMillis;
+use licheng::domain::ids::OutcomeId;
+
+#[tokio::test]
+async fn claim_version_lets_one_writer_win() {
+    let app = TestApp::new().await;
+    let mut student = app.login(STUDENT).await;
+    let (id, version) = student.upload_pdf(app.fixture.math, "作品").await;
+    let db = &app.state.db;
+    let school = app.fixture.school;
+    let mut tx = db.begin_write().await.unwrap();
+    let first = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), version, UtcMillis::now()).await.unwrap();
+    let second = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), version, UtcMillis::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(first, "the first claim at the stored version wins");
+    assert!(!second, "a second claim at the same, now stale, version loses");
+    let stored: i64 = sqlx::query_scalar("SELECT version FROM course_outcomes").fetch_one(app.pool()).await.unwrap();
+    assert_eq!(stored, version + 1);
+}
+
+#[tokio::test]
+async fn claim_version_is_scoped_to_the_school() {
+    let app = TestApp::new().await;
+    let mut student = app.login(STUDENT).await;
+    let (id, version) = student.upload_pdf(app.fixture.math, "作品").await;
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    let won = licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.other_school, OutcomeId(id), version, UtcMillis::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!won, "another school cannot claim the outcome");
+}
+
+#[tokio::test]
+async fn second_notification_for_a_review_is_rejected() {
+    let app = TestApp::new().await;
+    let mut student = app.login(STUDENT).await;
+    let mut teacher = app.login(TEACHER).await;
+    let (id, version) = student.submitted_outcome(app.fixture.math, "作品").await;
+    teacher.decide(&[(id, version)], "Passed", "").await;
+    teacher.publish(&[(id, version + 1)]).await;
+    let review: i64 = sqlx::query_scalar("SELECT id FROM outcome_reviews").fetch_one(app.pool()).await.unwrap();
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    let again = licheng::server::db::notifications::insert_published(
+        &mut tx,
+        app.fixture.school,
+        app.fixture.student,
+        OutcomeId(id),
+        licheng::domain::ids::ReviewId(review),
+        UtcMillis::now(),
+    )
+    .await;
+    assert!(again.is_err(), "the unique key keeps one notification per published review");
+}
