@@ -1,6 +1,6 @@
 #![cfg(feature = "ssr")]
-//! Who may call what: every server function and route as nobody, as the wrong role, as the
-//! owner and not, and from another school; plus the cross-site request check.
+//! Who may call what: every server function and route without a login, as the wrong role, as
+//! owner and non-owner, and from another school. Also the cross-site request check.
 
 mod common;
 

@@ -354,7 +354,7 @@ async fn upload_over_school_limit_is_refused() {
 }
 
 #[tokio::test]
-async fn unusual_file_names_are_kept_for_display_and_download() {
+async fn unusual_file_names_survive_round_trip() {
     let app = TestApp::new().await;
     let mut student = app.login(STUDENT).await;
     let long_name = format!("{}.pdf", "長檔名".repeat(70));
@@ -434,7 +434,7 @@ async fn upload_stops_reading_one_byte_past_limit() {
     let course = course_field(app.fixture.math);
     let limit = app.state.file_rules().document_max_bytes as usize;
     // The form up to the file's first limit + 1 bytes; then the sender stalls forever. A server
-    // that stops at the limit answers at once; one that keeps reading never does.
+    // that stops at the limit responds at once; one that keeps reading never does.
     let mut head = multipart(&[Part::Text("course_id", &course), Part::Text("summary", "很大的檔案")]);
     head.truncate(head.len() - format!("--{BOUNDARY}--\r\n").len());
     head.extend_from_slice(
@@ -456,7 +456,7 @@ async fn upload_stops_reading_one_byte_past_limit() {
         .unwrap();
     let reply = tokio::time::timeout(std::time::Duration::from_secs(10), student.send_request(request))
         .await
-        .expect("the server answers without waiting for the rest of the file");
+        .expect("the server responds without waiting for the rest of the file");
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.text());
     assert_nothing_stored(&app).await;
 }

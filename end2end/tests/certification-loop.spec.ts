@@ -10,7 +10,7 @@ const PDF_SUMMARY = '三角函數應用題解題報告';
 const JPG_SUMMARY = '統計圖表實作照片';
 const FAIL_REASON = '照片看不出是本人作品，請補上姓名與課堂紀錄。';
 
-test('student uploads, teacher certifies and publishes, student sees the bubble and resubmits', async ({ browser }, testInfo) => {
+test('certification loop from upload to resubmission', async ({ browser }, testInfo) => {
   // The student works on a phone, with a second tab open.
   const studentContext = await browser.newContext({ viewport: PHONE });
   const student = await studentContext.newPage();

@@ -56,7 +56,7 @@ export function pdfFile(text: string): Buffer {
   return Buffer.from(out, 'latin1');
 }
 
-/** A real JPEG photo from the fixtures. */
+/** Reads a real JPEG photo from the fixtures. */
 export function jpegFile(): Buffer {
   return fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'photo.jpg'));
 }
@@ -66,7 +66,7 @@ export function reviewRow(page: Page, text: string) {
   return page.getByRole('row').filter({ hasText: text });
 }
 
-/** The link to the notifications, whose name carries the unread count. */
+/** Returns the link to the notifications, whose name carries the unread count. */
 export function bell(page: Page, unread: number) {
   return page.getByRole('link', { name: unread > 0 ? `通知：${unread} 則未讀` : '通知', exact: true });
 }
