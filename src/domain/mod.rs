@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod error;
 pub mod files;
 pub mod ids;
+pub mod national_id;
 pub mod notification;
 pub mod outcome;
 pub mod paging;
