@@ -235,8 +235,21 @@ async fn student_sees_nothing_of_an_unpublished_decision() {
     let mut student = app.login(STUDENT).await;
     let mut teacher = app.login(TEACHER).await;
     let (id, version) = student.submitted_outcome(app.fixture.math, "作品").await;
+    let before = (
+        student.call("my_outcomes", "").await.body,
+        student.call("outcome_detail", &format!("outcome_id={id}")).await.body,
+        student.call("notifications", "").await.body,
+        student.call("session", "").await.body,
+    );
     let secret = "秘密的不通過原因XYZ";
     teacher.decide(&[(id, version)], "Failed", secret).await;
+    let after = (
+        student.call("my_outcomes", "").await.body,
+        student.call("outcome_detail", &format!("outcome_id={id}")).await.body,
+        student.call("notifications", "").await.body,
+        student.call("session", "").await.body,
+    );
+    assert!(before == after, "a decision must not change anything the student's calls return");
 
     let overview = student.call("my_outcomes", "").await;
     let detail = student.call("outcome_detail", &format!("outcome_id={id}")).await;
@@ -281,7 +294,8 @@ async fn failed_outcome_is_revised_resubmitted_and_reviewed_afresh() {
     let (id, version) = student.submitted_outcome(app.fixture.math, "第一版").await;
     teacher.decide(&[(id, version)], "Failed", "沒有姓名，無法確認是本人作品").await;
     teacher.publish(&[(id, version + 1)]).await;
-    let version = version + 2;
+    // The student's token moved with the submission and the publication, not the decision.
+    let version = version + 1;
 
     // Replace the file and the 簡述: the outcome becomes a draft again.
     let version_text = version.to_string();
@@ -303,7 +317,7 @@ async fn failed_outcome_is_revised_resubmitted_and_reviewed_afresh() {
 
     let reply = student.call("submit_outcome", &format!("outcome_id={id}&version={version}")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    let version = reply.json()["version"].as_i64().unwrap();
+    let version = teacher.version_in_review(id).await;
 
     let page = teacher.review_page(all_query()).await;
     let row = &page["rows"][0];

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use licheng::domain::calendar::UtcMillis;
 use licheng::domain::ids::OutcomeId;
+use licheng::server::db::outcomes::Token;
 
 #[tokio::test]
 async fn claim_version_lets_one_writer_win() {
@@ -16,8 +17,8 @@ async fn claim_version_lets_one_writer_win() {
     let db = &app.state.db;
     let school = app.fixture.school;
     let mut tx = db.begin_write().await.unwrap();
-    let first = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), version, UtcMillis::now()).await.unwrap();
-    let second = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), version, UtcMillis::now()).await.unwrap();
+    let first = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), Token::Student(version), UtcMillis::now()).await.unwrap();
+    let second = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), Token::Student(version), UtcMillis::now()).await.unwrap();
     tx.commit().await.unwrap();
     assert!(first, "the first claim at the stored version wins");
     assert!(!second, "a second claim at the same, now stale, version loses");
@@ -31,7 +32,7 @@ async fn claim_version_is_scoped_to_the_school() {
     let mut student = app.login(STUDENT).await;
     let (id, version) = student.upload_pdf(app.fixture.math, "作品").await;
     let mut tx = app.state.db.begin_write().await.unwrap();
-    let won = licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.other_school, OutcomeId(id), version, UtcMillis::now())
+    let won = licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.other_school, OutcomeId(id), Token::Student(version), UtcMillis::now())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -58,4 +59,28 @@ async fn second_notification_for_a_review_is_rejected() {
     )
     .await;
     assert!(again.is_err(), "the unique key keeps one notification per published review");
+}
+
+#[tokio::test]
+async fn unpublished_decision_leaves_student_token_alone() {
+    let app = TestApp::new().await;
+    let mut student = app.login(STUDENT).await;
+    let (id, version) = student.submitted_outcome(app.fixture.math, "作品").await;
+    let tokens = || async {
+        sqlx::query_as::<_, (i64, i64)>("SELECT version, student_version FROM course_outcomes")
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    let decided = Token::Certifier { expected: version, visible: false };
+    assert!(licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.school, OutcomeId(id), decided, UtcMillis::now()).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(tokens().await, (version + 1, version), "a decision moves only the certifier's token");
+
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    let published = Token::Certifier { expected: version + 1, visible: true };
+    assert!(licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.school, OutcomeId(id), published, UtcMillis::now()).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(tokens().await, (version + 2, version + 1), "publication moves both");
 }

@@ -82,10 +82,11 @@ pub struct UploadContext {
 }
 
 /// One of the student's outcomes. The certifier, date and reason are those of the last
-/// published decision only.
+/// published decision only, and no field changes when a certifier decides without publishing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StudentOutcome {
     pub id: OutcomeId,
+    /// The student's concurrency token for the next change.
     pub version: i64,
     pub semester: SemesterCode,
     pub course_id: CourseId,
@@ -106,7 +107,6 @@ pub struct StudentOutcome {
     pub fail_reason: Option<String>,
     /// The number of review rounds, for the history link.
     pub rounds: i64,
-    pub updated_at: UtcMillis,
 }
 
 /// A semester of the student's outcomes with its summary line.

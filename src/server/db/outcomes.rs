@@ -2,7 +2,8 @@
 //!
 //! Every change first claims the outcome with [`claim_version`], an optimistic lock: a write
 //! that names a version other than the stored one changes nothing and is reported as a
-//! conflict. Queries for students select a decision only once it is published.
+//! conflict. Students and certifiers hold different tokens (see [`Token`]). Queries for
+//! students select a decision only once it is published.
 
 use sqlx::{AnyPool, Row};
 
@@ -22,7 +23,10 @@ pub struct OutcomeCore {
     pub course_id: CourseId,
     pub semester_id: SemesterId,
     pub state: OutcomeState,
+    /// The certifier's token: changes with every write.
     pub version: i64,
+    /// The student's token: changes with the student's writes and with publication only.
+    pub student_version: i64,
     pub summary: String,
     pub document_file_id: Option<FileId>,
     pub media_file_id: Option<FileId>,
@@ -30,7 +34,7 @@ pub struct OutcomeCore {
     pub round: i64,
 }
 
-const CORE_COLUMNS: &str = "o.id, o.student_id, o.course_id, c.semester_id, o.status, o.version, o.summary, \
+const CORE_COLUMNS: &str = "o.id, o.student_id, o.course_id, c.semester_id, o.status, o.version, o.student_version, o.summary, \
      o.document_file_id, o.media_file_id, o.current_review_id, r.round, \
      CASE WHEN o.status = 'pending' THEN r.verdict END AS decision";
 
@@ -50,6 +54,7 @@ fn core_from_row(row: &sqlx::any::AnyRow) -> Result<OutcomeCore, sqlx::Error> {
         semester_id: SemesterId(row.try_get("semester_id")?),
         state: OutcomeState::new(status, decision.as_deref().and_then(Verdict::parse)),
         version: row.try_get("version")?,
+        student_version: row.try_get("student_version")?,
         summary: row.try_get("summary")?,
         document_file_id: row.try_get::<Option<i64>, _>("document_file_id")?.map(FileId),
         media_file_id: row.try_get::<Option<i64>, _>("media_file_id")?.map(FileId),
@@ -160,25 +165,42 @@ pub async fn insert_draft(tx: &mut Tx, school: SchoolId, new: &NewDraft<'_>, now
     Ok(OutcomeId(id))
 }
 
-/// Increments the version if it still is `expected`. Returns whether this request won; a
-/// `false` means someone else changed the outcome first.
+/// The version a writer saw, by who writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// The student's `student_version`.
+    Student(i64),
+    /// The certifier's `version`. `visible` is set for publication, which the student sees,
+    /// so it changes the student's token too.
+    Certifier { expected: i64, visible: bool },
+}
+
+/// Claims the outcome for a write if the writer's token is still current, and moves the
+/// tokens on. Returns whether this request won; a `false` means someone else changed the
+/// outcome first.
 pub async fn claim_version(
     tx: &mut Tx,
     school: SchoolId,
     outcome: OutcomeId,
-    expected: i64,
+    token: Token,
     now: UtcMillis,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE course_outcomes SET version = version + 1, updated_at = $1 \
-         WHERE id = $2 AND school_id = $3 AND version = $4",
-    )
-    .bind(now.0)
-    .bind(outcome.0)
-    .bind(school.0)
-    .bind(expected)
-    .execute(&mut **tx)
-    .await?;
+    let (token_column, expected, student_step) = match token {
+        Token::Student(expected) => ("student_version", expected, 1),
+        Token::Certifier { expected, visible } => ("version", expected, i64::from(visible)),
+    };
+    let sql = format!(
+        "UPDATE course_outcomes SET version = version + 1, student_version = student_version + $1, updated_at = $2 \
+         WHERE id = $3 AND school_id = $4 AND {token_column} = $5"
+    );
+    let result = sqlx::query(&sql)
+        .bind(student_step)
+        .bind(now.0)
+        .bind(outcome.0)
+        .bind(school.0)
+        .bind(expected)
+        .execute(&mut **tx)
+        .await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -302,7 +324,7 @@ pub async fn publish(
 /// only from a published round.
 pub async fn list_for_student(pool: &AnyPool, school: SchoolId, student: UserId) -> Result<Vec<StudentOutcome>, sqlx::Error> {
     let sql = format!(
-        "SELECT o.id, o.version, o.status, o.summary, o.course_id, o.updated_at, \
+        "SELECT o.id, o.student_version, o.status, o.summary, o.course_id, \
                 s.school_year, s.semester, sub.name AS subject, c.credits, t.display_name AS course_teacher, \
                 r.round, r.submitted_at, \
                 CASE WHEN r.published_at IS NOT NULL THEN r.published_at END AS certified_at, \
@@ -348,7 +370,7 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
     let certifier: Option<String> = row.try_get("certifier")?;
     Ok(StudentOutcome {
         id: OutcomeId(row.try_get("id")?),
-        version: row.try_get("version")?,
+        version: row.try_get("student_version")?,
         semester: semester_code(row.try_get("school_year")?, row.try_get("semester")?)?,
         course_id: CourseId(row.try_get("course_id")?),
         subject: row.try_get("subject")?,
@@ -367,7 +389,6 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
         certified_at: certified_at.filter(|_| shows_decision).map(UtcMillis),
         fail_reason: reason.filter(|_| status == OutcomeStatus::Failed),
         rounds: row.try_get::<Option<i64>, _>("round")?.unwrap_or(0),
-        updated_at: UtcMillis(row.try_get("updated_at")?),
     })
 }
 

@@ -13,6 +13,7 @@ use crate::domain::role::Role;
 use crate::domain::text::FailReason;
 use crate::domain::views::{PublishResult, ReviewPage, ReviewQuery, Saved};
 use crate::server::auth::CurrentUser;
+use crate::server::db::outcomes::Token;
 use crate::server::db::{self, Tx};
 use crate::server::error::OrInternal;
 use crate::server::state::AppState;
@@ -78,7 +79,7 @@ pub async fn decide(state: &AppState, user: &CurrentUser, decision: Decision) ->
     for &(outcome_id, version) in &decision.items {
         let core = load_certifiable(&mut tx, user, outcome_id).await?;
         core.state.apply(Transition::Decide(decision.verdict))?;
-        claim(&mut tx, user.school_id, &core, version, now).await?;
+        claim(&mut tx, user.school_id, &core, Token::Certifier { expected: version, visible: false }, now).await?;
         let review = core.current_review_id.ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
         let reason_text = reason.as_ref().map(FailReason::as_str);
         db::outcomes::decide(&mut tx, user.school_id, review, decision.verdict, reason_text, user.user_id, now)
@@ -146,7 +147,7 @@ async fn publish_in(
                 continue;
             }
         };
-        claim(tx, user.school_id, &core, version, now).await?;
+        claim(tx, user.school_id, &core, Token::Certifier { expected: version, visible: true }, now).await?;
         let review = core.current_review_id.ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
         db::outcomes::publish(tx, user.school_id, core.id, review, next.status, user.user_id, now)
             .await

@@ -12,7 +12,7 @@ use crate::domain::views::{OutcomeDetail, Saved, StudentOverview, StudentSemeste
 use crate::server::auth::CurrentUser;
 use crate::server::db::audit::AuditEvent;
 use crate::server::db::files::NewFile;
-use crate::server::db::outcomes::{NewDraft, OutcomeCore};
+use crate::server::db::outcomes::{NewDraft, OutcomeCore, Token};
 use crate::server::db::{self, Tx};
 use crate::server::error::OrInternal;
 use crate::server::state::AppState;
@@ -206,7 +206,7 @@ pub async fn revise(state: &AppState, user: &CurrentUser, revision: Revision) ->
     let mut tx = state.db.begin_write().await.or_internal("starting a revision")?;
     let core = load_own(&mut tx, user, revision.outcome_id).await?;
     let next = apply(core.state, Transition::Revise)?;
-    claim(&mut tx, user.school_id, &core, revision.version, now).await?;
+    claim(&mut tx, user.school_id, &core, Token::Student(revision.version), now).await?;
     let (new_document, new_media) = insert_files(&mut tx, user, &staged, now).await?;
     db::outcomes::revise(
         &mut tx,
@@ -232,7 +232,7 @@ pub async fn submit(state: &AppState, user: &CurrentUser, outcome: OutcomeId, ve
     let mut tx = state.db.begin_write().await.or_internal("starting a submission")?;
     let core = load_own(&mut tx, user, outcome).await?;
     let next = apply(core.state, Transition::Submit)?;
-    claim(&mut tx, user.school_id, &core, version, now).await?;
+    claim(&mut tx, user.school_id, &core, Token::Student(version), now).await?;
     db::outcomes::open_review(&mut tx, user.school_id, &core, user.user_id, now)
         .await
         .or_internal("opening a review round")?;
@@ -249,7 +249,7 @@ pub async fn delete(state: &AppState, user: &CurrentUser, outcome: OutcomeId, ve
     let mut tx = state.db.begin_write().await.or_internal("starting a deletion")?;
     let core = load_own(&mut tx, user, outcome).await?;
     apply_delete(core.state)?;
-    claim(&mut tx, user.school_id, &core, version, now).await?;
+    claim(&mut tx, user.school_id, &core, Token::Student(version), now).await?;
     db::outcomes::soft_delete(&mut tx, user.school_id, core.id, now).await.or_internal("deleting an outcome")?;
     audit(&mut tx, user, core.id, "delete", Some(core.state.status.as_str()), None, None, now).await?;
     tx.commit().await.or_internal("committing a deletion")?;
@@ -321,11 +321,15 @@ fn apply_delete(state: OutcomeState) -> Result<(), AppError> {
 }
 
 /// Claims the outcome at the version the caller saw, or reports a conflict.
-pub(crate) async fn claim(tx: &mut Tx, school: SchoolId, core: &OutcomeCore, expected: i64, now: UtcMillis) -> Result<(), AppError> {
-    if expected != core.version {
+pub(crate) async fn claim(tx: &mut Tx, school: SchoolId, core: &OutcomeCore, token: Token, now: UtcMillis) -> Result<(), AppError> {
+    let current = match token {
+        Token::Student(expected) => expected == core.student_version,
+        Token::Certifier { expected, .. } => expected == core.version,
+    };
+    if !current {
         return Err(AppError::Conflict);
     }
-    let won = db::outcomes::claim_version(tx, school, core.id, expected, now).await.or_internal("claiming an outcome")?;
+    let won = db::outcomes::claim_version(tx, school, core.id, token, now).await.or_internal("claiming an outcome")?;
     if won { Ok(()) } else { Err(AppError::Conflict) }
 }
 

@@ -239,6 +239,7 @@ async fn seed_outcome(
     saved = outcomes::submit(state, student, saved.outcome_id, saved.version)
         .await
         .map_err(|error| anyhow::anyhow!("demo submit: {error}"))?;
+    let student_version = saved.version;
     let reason = FAIL_REASONS[counter % FAIL_REASONS.len()].to_owned();
     let verdict = match fate {
         Fate::Pending => return Ok(()),
@@ -260,7 +261,8 @@ async fn seed_outcome(
     certification::publish(state, teacher, &[(saved.outcome_id, saved.version)])
         .await
         .map_err(|error| anyhow::anyhow!("demo publication: {error}"))?;
-    saved.version += 1;
+    // Publication moved the student's token once since the submission.
+    saved.version = student_version + 1;
     if matches!(fate, Fate::Resubmitted) {
         let files = demo_files(state, &name, subject_name, "補上姓名與課堂紀錄後重新上傳", counter + 1000).await?;
         saved = outcomes::revise(
