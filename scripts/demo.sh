@@ -8,6 +8,22 @@ cd "$ROOT"
 source "$ROOT/scripts/setup.sh"
 setup_build_tools
 
-printf '\033[1;34m[demo]\033[0m building the release (the first build takes about 10 minutes)\n'
-cargo leptos build --release
-exec "$CARGO_TARGET_DIR/release/licheng" --demo --data-dir "$ROOT/data" "$@"
+# cargo-leptos regenerates and optimises the WebAssembly on every build, which takes most of
+# a minute, so the build is skipped when nothing it reads changed since the last release
+# build. A stamp marks that build; a later dev build (which rewrites target/site) is newer
+# than the stamp and forces a release build again.
+binary="$CARGO_TARGET_DIR/release/licheng"
+stamp="$ROOT/target/site/.release-build"
+up_to_date=no
+if [ -x "$binary" ] && [ -f "$stamp" ] && [ ! "$ROOT/target/site/pkg/licheng.wasm" -nt "$stamp" ] \
+  && [ -z "$(find src style locales migrations public Cargo.toml Cargo.lock Leptos.toml build.rs -newer "$stamp" -print -quit)" ]; then
+  up_to_date=yes
+fi
+if [ "$up_to_date" = yes ]; then
+  printf '\033[1;34m[demo]\033[0m the release build is up to date\n'
+else
+  printf '\033[1;34m[demo]\033[0m building the release (the first build takes about 10 minutes)\n'
+  cargo leptos build --release
+  touch "$stamp"
+fi
+exec "$binary" --demo --data-dir "$ROOT/data" "$@"

@@ -11,7 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
-TOOLS_DIR="$ROOT/.tools"
+# Tools outside the checkout, so that a fresh clone on the same machine finds them.
+TOOLS_DIR="${LICHENG_TOOLS_DIR:-$HOME/.cache/licheng/tools}"
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 

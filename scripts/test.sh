@@ -19,11 +19,18 @@ if command -v pg_ctlcluster >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/543
     step "PostgreSQL did not start; its migration test will be skipped"
 fi
 
+if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+  step "PostgreSQL listens on 127.0.0.1:5432: its migration test will run"
+else
+  step "no PostgreSQL on 127.0.0.1:5432: its migration test will pass without running"
+fi
+
 step "unit and integration tests"
 CARGO_INCREMENTAL=0 cargo test --features ssr
 
 step "release build"
 cargo leptos build --release
+touch "$ROOT/target/site/.release-build"
 
 step "end-to-end tests (Chromium, release build)"
 export LICHENG_BIN="$CARGO_TARGET_DIR/release/licheng"

@@ -63,6 +63,11 @@ async fn anonymous_calls_are_refused() {
         let reply = anonymous.get(&path).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{path}");
     }
+    // A file link opened in a browser tab gets a readable page, not JSON.
+    let page = anonymous.get(&format!("/files/{file_id}")).await;
+    assert!(page.header("content-type").starts_with("text/html"), "{}", page.header("content-type"));
+    assert!(page.text().contains("請先登入"), "{}", page.text());
+    assert!(page.text().contains("href=\"/login\""));
     let reply = anonymous
         .upload("/upload/outcomes", &[Part::Text("course_id", &app.fixture.math.0.to_string()), Part::Text("summary", "x")])
         .await;

@@ -85,15 +85,21 @@ test('certification loop from upload to resubmission', async ({ browser }, testI
     const preview = teacher.getByRole('dialog', { name: '統計圖表.jpg' });
     await expect(preview.getByRole('img', { name: '統計圖表.jpg' })).toBeVisible();
     await screenshot(teacher, testInfo, '05-teacher-preview');
+    // 下載 saves the file under its original name and leaves the page where it is.
+    const [download] = await Promise.all([teacher.waitForEvent('download'), preview.getByRole('link', { name: '下載' }).click()]);
+    expect(download.suggestedFilename()).toBe('統計圖表.jpg');
+    await expect(teacher).toHaveURL(/\/teacher\/certify/);
     await preview.getByRole('button', { name: '關閉' }).click();
 
     await jpgRow.getByRole('button', { name: '不通過' }).click();
     const failDialog = teacher.getByRole('dialog', { name: '確定要將認證狀態設定為不通過？' });
     await expect(failDialog.getByText('認證只確認這是學生本人在本課程的作品')).toBeVisible();
+    await expect(failDialog.getByText(`${STUDENT_NAME}・數學A：${JPG_SUMMARY}`)).toBeVisible();
     // Without a reason the decision is refused.
     await failDialog.getByRole('button', { name: '確定不通過' }).click();
     await expect(failDialog.getByRole('alert')).toContainText('必須填寫原因');
     await failDialog.getByLabel(/不通過原因/).fill(FAIL_REASON);
+    await expect(failDialog.getByRole('alert')).toHaveCount(0);
     await screenshot(teacher, testInfo, '06-teacher-fail-dialog');
     await failDialog.getByRole('button', { name: '確定不通過' }).click();
     await expect(failDialog).toBeHidden();
@@ -110,16 +116,21 @@ test('certification loop from upload to resubmission', async ({ browser }, testI
     await expect(reviewRow(teacher, PDF_SUMMARY).getByText('通過(未發佈)')).toBeVisible();
     // Nothing reaches the student before publishing.
     await expect(bell(student, 0)).toBeVisible();
-    await teacher.getByRole('button', { name: /^全部發佈/ }).click();
+    const publishAll = teacher.getByRole('button', { name: /^全部發佈/ });
+    const count = Number(((await publishAll.textContent()) ?? '').match(/（(\d+)）/)?.[1]);
+    expect(count).toBeGreaterThanOrEqual(2);
+    await publishAll.click();
     const dialog = teacher.getByRole('dialog', { name: '確定要全部發佈嗎？' });
     await dialog.getByRole('button', { name: '確定全部發佈' }).click();
-    await expect(teacher.getByRole('status').filter({ hasText: /已發佈 \d+ 筆/ })).toBeVisible();
+    await expect(teacher.getByRole('status').filter({ hasText: `已發佈 ${count} 筆` })).toBeVisible();
     await screenshot(teacher, testInfo, '07-teacher-published');
   });
 
   await test.step('the bubble shows 2 without a reload, and reading clears every tab', async () => {
     await expect(bell(student, 2)).toBeVisible();
     await expect(bell(secondTab, 2)).toBeVisible();
+    // The list behind the bubble follows too.
+    await expect(student.getByText('1131 / 待認證: 0 通過: 1 不通過: 1')).toBeVisible();
     await screenshot(student, testInfo, '08-student-bubble');
     await bell(student, 2).click();
     await student.waitForURL(/\/notifications/);

@@ -1,5 +1,5 @@
 import { test } from '@playwright/test';
-import { DEMO_PASSWORD, expect } from './helpers';
+import { DEMO_PASSWORD, expect, pdfFile } from './helpers';
 
 // The same server without the page script: logging in, reading and filtering still work.
 
@@ -23,4 +23,23 @@ test('teacher filters the certification list without JavaScript', async ({ page 
   await page.getByRole('button', { name: '篩選' }).click();
   await page.waitForURL(/state=published/);
   await expect(page.getByText(/顯示 1–\d+ \/ 共 \d+ 筆|共 0 筆/)).toBeVisible();
+});
+
+test('student uploads and submits without JavaScript', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('帳號').fill('112062');
+  await page.getByLabel('密碼').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登入' }).click();
+  await page.waitForURL(/\/student\/outcomes$/);
+  await page.goto('/student/outcomes/new');
+  await page.getByLabel(/^課程/).selectOption({ index: 1 });
+  await page.getByLabel(/^文件檔/).setInputFiles({ name: '沒有程式.pdf', mimeType: 'application/pdf', buffer: pdfFile('no script') });
+  await page.getByLabel(/^簡述/).fill('不用 JavaScript 也能上傳');
+  await page.getByRole('button', { name: '上傳', exact: true }).click();
+  await page.waitForURL(/\/student\/outcomes\?uploaded=/);
+  const row = page.getByRole('row').filter({ hasText: '不用 JavaScript 也能上傳' });
+  await expect(row.getByText('草稿', { exact: true })).toBeVisible();
+  await row.getByRole('button', { name: /^送出認證/ }).click();
+  await page.waitForURL(/\/student\/outcomes/);
+  await expect(page.getByRole('row').filter({ hasText: '不用 JavaScript 也能上傳' }).getByText('待認證', { exact: true })).toBeVisible();
 });

@@ -38,6 +38,13 @@ for (const viewport of [PHONE, DESKTOP]) {
   });
 }
 
+test('empty login shows the page message', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page.getByRole('alert')).toContainText('請輸入帳號和密碼');
+});
+
 test('language switch shows English and back', async ({ page }) => {
   await page.goto('/login');
   await hydrated(page);

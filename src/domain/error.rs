@@ -22,6 +22,12 @@ pub enum AppError {
     /// The login name or the password is wrong.
     #[error("invalid login name or password")]
     InvalidCredentials,
+    /// The login form was sent without a login name or password.
+    #[error("login name or password missing")]
+    LoginMissing,
+    /// An upload names no course.
+    #[error("no course chosen")]
+    CourseMissing,
     /// The 簡述 is missing or too long.
     #[error("invalid summary: {0:?}")]
     Summary(TextProblem),
@@ -84,6 +90,8 @@ impl AppError {
             | AppError::FailReason(_)
             | AppError::File(_)
             | AppError::NoFile
+            | AppError::CourseMissing
+            | AppError::LoginMissing
             | AppError::NotEnrolled
             | AppError::UploadLimitReached { .. } => 422,
             AppError::UploadAborted | AppError::BadRequest(_) => 400,

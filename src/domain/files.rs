@@ -86,7 +86,7 @@ impl FileKind {
     pub fn label(self) -> &'static str {
         match self {
             FileKind::Pdf => "PDF",
-            FileKind::Jpeg => "JPEG",
+            FileKind::Jpeg => "JPG",
             FileKind::Png => "PNG",
             FileKind::Mp3 => "MP3",
             FileKind::Mp4 => "MP4",

@@ -224,5 +224,7 @@ pub struct NotificationItem {
     pub outcome_id: OutcomeId,
     pub semester: SemesterCode,
     pub subject: String,
+    /// The 簡述 of the published round, so that outcomes of one subject can be told apart.
+    pub summary: String,
     pub verdict: Verdict,
 }

@@ -93,6 +93,9 @@ pub fn ConfirmDialog(
     #[prop(into)] pending: Signal<bool>,
     #[prop(optional)] danger: bool,
     on_confirm: Callback<()>,
+    /// Runs whenever the dialog closes: by its buttons, by Escape, or by the page.
+    #[prop(optional)]
+    on_close: Option<Callback<()>>,
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -100,7 +103,16 @@ pub fn ConfirmDialog(
     let labelled_by = title_id.clone();
     let confirm_class = if danger { "button button-danger" } else { "button button-primary" };
     view! {
-        <dialog node_ref=node_ref class="dialog" aria-labelledby=labelled_by>
+        <dialog
+            node_ref=node_ref
+            class="dialog"
+            aria-labelledby=labelled_by
+            on:close=move |_| {
+                if let Some(on_close) = on_close {
+                    on_close.run(());
+                }
+            }
+        >
             <h2 id=title_id>{title}</h2>
             <div class="dialog-body">{children()}</div>
             <div class="dialog-actions">

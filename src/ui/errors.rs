@@ -19,6 +19,8 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
             Resource::Notification | Resource::Page => td_string!(locale, errors.page_not_found).to_string(),
         },
         AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_string(),
+        AppError::LoginMissing => td_string!(locale, errors.login_missing).to_string(),
+        AppError::CourseMissing => td_string!(locale, errors.course_missing).to_string(),
         AppError::Summary(TextProblem::Missing) => td_string!(locale, errors.summary_missing).to_string(),
         AppError::Summary(TextProblem::TooLong { length, max }) => {
             td_string!(locale, errors.summary_too_long, length = *length, max = *max, over = length - max).to_string()
@@ -47,8 +49,12 @@ fn slot_name(locale: Locale, slot: FileSlot) -> String {
     }
 }
 
-fn accepted_list(slot: FileSlot) -> String {
-    slot.accepted_kinds().iter().map(|kind| kind.label()).collect::<Vec<_>>().join("、")
+fn accepted_list(locale: Locale, slot: FileSlot) -> String {
+    let separator = match locale {
+        Locale::zh_TW => "、",
+        Locale::en => ", ",
+    };
+    slot.accepted_kinds().iter().map(|kind| kind.label()).collect::<Vec<_>>().join(separator)
 }
 
 /// Returns the message for a refused file, which names the file and the fix.
@@ -70,11 +76,11 @@ pub fn file_problem_message(locale: Locale, problem: &FileProblem) -> String {
                 errors.file_type_detected,
                 name = file_name,
                 detected = detected.to_uppercase(),
-                allowed = accepted_list(*slot)
+                allowed = accepted_list(locale, *slot)
             )
             .to_string(),
             None => {
-                td_string!(locale, errors.file_type_unknown, name = file_name, allowed = accepted_list(*slot)).to_string()
+                td_string!(locale, errors.file_type_unknown, name = file_name, allowed = accepted_list(locale, *slot)).to_string()
             }
         },
         FileProblem::WrongSlot { slot, file_name, kind } => {

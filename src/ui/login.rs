@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, login.title)/>
         <section class="card login-card">
             <h1>{t!(i18n, login.title)}</h1>
-            <ActionForm action=login attr:class="stack">
+            <ActionForm action=login attr:class="stack" attr:novalidate=true>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match form_info.await {

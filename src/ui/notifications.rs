@@ -53,6 +53,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                         Verdict::Passed => t_string!(i18n, notifications.published_passed, subject = subject, semester = semester).to_string(),
                                         Verdict::Failed => t_string!(i18n, notifications.published_failed, subject = subject, semester = semester).to_string(),
                                     };
+                                    let summary = item.summary.clone();
                                     let class = if item.read { "notification" } else { "notification unread" };
                                     view! {
                                         <li class=class>
@@ -60,6 +61,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                                 <span class="badge badge-new">{t!(i18n, notifications.new)}</span>
                                             </Show>
                                             <a href=format!("/student/outcomes/{}", item.outcome_id)>{text}</a>
+                                            <span class="notification-summary">{summary}</span>
                                             <time>{item.created_at.to_roc_datetime()}</time>
                                         </li>
                                     }

@@ -49,8 +49,8 @@ pub async fn unread_count(pool: &AnyPool, school: SchoolId, user: UserId) -> Res
 /// the text can never show a decision that was not published.
 pub async fn list(pool: &AnyPool, school: SchoolId, user: UserId, limit: i64) -> Result<Vec<NotificationItem>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT n.id, n.kind, n.created_at, n.read_at, n.outcome_id, r.verdict, s.school_year, s.semester, \
-                sub.name AS subject \
+        "SELECT n.id, n.kind, n.created_at, n.read_at, n.outcome_id, r.verdict, r.summary, s.school_year, \
+                s.semester, sub.name AS subject \
          FROM notifications n \
          JOIN outcome_reviews r ON r.id = n.review_id AND r.published_at IS NOT NULL \
          JOIN course_outcomes o ON o.id = n.outcome_id \
@@ -78,6 +78,7 @@ pub async fn list(pool: &AnyPool, school: SchoolId, user: UserId, limit: i64) ->
                 outcome_id: OutcomeId(row.try_get("outcome_id")?),
                 semester: semester_code(row.try_get("school_year")?, row.try_get("semester")?)?,
                 subject: row.try_get("subject")?,
+                summary: row.try_get("summary")?,
                 verdict: Verdict::parse(&verdict)
                     .ok_or_else(|| sqlx::Error::Decode(format!("unknown verdict {verdict:?}").into()))?,
             })

@@ -9,7 +9,7 @@ use axum::http::header::{
     CONTENT_TYPE, RANGE, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::domain::AppError;
@@ -18,7 +18,7 @@ use crate::domain::files::{FileKind, content_disposition};
 use crate::domain::ids::FileId;
 use crate::server::auth::CurrentUser;
 use crate::server::db;
-use crate::server::error::{ApiError, OrInternal};
+use crate::server::error::OrInternal;
 use crate::server::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +35,7 @@ pub async fn download(
 ) -> Response {
     match send(&state, FileId(file_id), query.download.is_some(), &headers).await {
         Ok(response) => response,
-        Err(error) => ApiError(error).into_response(),
+        Err(error) => super::error_page::respond(&headers, error),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, plus the plain axum routes for
 //! streaming uploads, file downloads, live events and health.
 
+mod error_page;
 mod events;
 mod files;
 mod security;

@@ -38,7 +38,10 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, multipart
     let result = async {
         let user = CurrentUser::require_from_headers(&state, &headers).await?;
         let form = read_form(&state, multipart).await?;
-        let course_id = parse_field::<CourseId>(form.course_id.as_deref(), "course_id")?;
+        let course_id = match form.course_id.as_deref().map(str::trim) {
+            None | Some("") => return Err(AppError::CourseMissing),
+            Some(text) => text.parse::<CourseId>().map_err(|_| AppError::BadRequest(format!("invalid course_id {text:?}")))?,
+        };
         let new = NewOutcome { course_id, summary: form.summary.unwrap_or_default(), files: form.files };
         outcomes::create(&state, &user, new).await
     }

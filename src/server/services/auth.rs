@@ -39,7 +39,10 @@ pub fn normalise_login(login: &str) -> String {
 /// `InvalidCredentials` after the same hashing work.
 pub async fn login(state: &AppState, input: LoginInput, previous_token: Option<String>) -> Result<LoginOutcome, AppError> {
     let login = normalise_login(&input.login);
-    if login.is_empty() || login.len() > MAX_CREDENTIAL_BYTES || input.password.len() > MAX_CREDENTIAL_BYTES {
+    if login.is_empty() || input.password.is_empty() {
+        return Err(AppError::LoginMissing);
+    }
+    if login.len() > MAX_CREDENTIAL_BYTES || input.password.len() > MAX_CREDENTIAL_BYTES {
         return Err(AppError::InvalidCredentials);
     }
     let pool = &state.db.pool;

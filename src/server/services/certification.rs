@@ -90,7 +90,7 @@ pub async fn decide(state: &AppState, user: &CurrentUser, decision: Decision) ->
         saved.push(Saved { outcome_id: core.id, version: version + 1 });
     }
     tx.commit().await.or_internal("committing a decision")?;
-    tracing::info!(user.id = %user.user_id, count = saved.len(), verdict = decision.verdict.as_str(), "outcomes decided");
+    tracing::debug!(user.id = %user.user_id, count = saved.len(), verdict = decision.verdict.as_str(), "outcomes decided");
     Ok(saved)
 }
 
@@ -167,7 +167,7 @@ fn finish_publication(state: &AppState, user: &CurrentUser, publication: &Public
     for student in &publication.students {
         state.notifier.notify(*student);
     }
-    tracing::info!(
+    tracing::debug!(
         user.id = %user.user_id,
         published = publication.published,
         skipped = publication.skipped,

@@ -107,7 +107,7 @@ pub async fn create(state: &AppState, user: &CurrentUser, new: NewOutcome) -> Re
     .or_internal("inserting an outcome")?;
     audit(&mut tx, user, outcome_id, "create", None, Some("draft"), None, now).await?;
     tx.commit().await.or_internal("committing an upload")?;
-    tracing::info!(user.id = %user.user_id, outcome.id = %outcome_id, files = staged.len(), "outcome uploaded");
+    tracing::debug!(user.id = %user.user_id, outcome.id = %outcome_id, files = staged.len(), "outcome uploaded");
     Ok(Saved { outcome_id, version: 1 })
 }
 
@@ -220,7 +220,7 @@ pub async fn revise(state: &AppState, user: &CurrentUser, revision: Revision) ->
     .or_internal("storing a revision")?;
     audit(&mut tx, user, core.id, "revise", Some(core.state.status.as_str()), Some(next.status.as_str()), None, now).await?;
     tx.commit().await.or_internal("committing a revision")?;
-    tracing::info!(user.id = %user.user_id, outcome.id = %core.id, "outcome revised");
+    tracing::debug!(user.id = %user.user_id, outcome.id = %core.id, "outcome revised");
     Ok(Saved { outcome_id: core.id, version: revision.version + 1 })
 }
 
@@ -238,7 +238,7 @@ pub async fn submit(state: &AppState, user: &CurrentUser, outcome: OutcomeId, ve
         .or_internal("opening a review round")?;
     audit(&mut tx, user, core.id, "submit", Some(core.state.status.as_str()), Some(next.status.as_str()), None, now).await?;
     tx.commit().await.or_internal("committing a submission")?;
-    tracing::info!(user.id = %user.user_id, outcome.id = %core.id, round = core.round + 1, "outcome submitted");
+    tracing::debug!(user.id = %user.user_id, outcome.id = %core.id, round = core.round + 1, "outcome submitted");
     Ok(Saved { outcome_id: core.id, version: version + 1 })
 }
 
@@ -253,7 +253,7 @@ pub async fn delete(state: &AppState, user: &CurrentUser, outcome: OutcomeId, ve
     db::outcomes::soft_delete(&mut tx, user.school_id, core.id, now).await.or_internal("deleting an outcome")?;
     audit(&mut tx, user, core.id, "delete", Some(core.state.status.as_str()), None, None, now).await?;
     tx.commit().await.or_internal("committing a deletion")?;
-    tracing::info!(user.id = %user.user_id, outcome.id = %core.id, "outcome deleted");
+    tracing::debug!(user.id = %user.user_id, outcome.id = %core.id, "outcome deleted");
     Ok(())
 }
 

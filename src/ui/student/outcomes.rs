@@ -3,10 +3,12 @@
 
 use leptos::html;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::student::{DeleteOutcome, SubmitOutcome, my_outcomes};
+use crate::domain::AppError;
 use crate::domain::outcome::OutcomeStatus;
 use crate::domain::role::Role;
 use crate::domain::views::{StudentOutcome, StudentSemester};
@@ -14,7 +16,15 @@ use crate::i18n::*;
 use crate::ui::browser;
 use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice, FileLinks, StatusBadge};
 use crate::ui::format::use_semester_label;
-use crate::ui::session::RequireRole;
+use crate::ui::session::{RequireRole, use_session};
+
+/// Returns the start of a 簡述, enough to tell two outcomes of one subject apart.
+fn snippet(summary: &str) -> String {
+    const LENGTH: usize = 16;
+    let mut chars = summary.chars();
+    let start: String = chars.by_ref().take(LENGTH).collect();
+    if chars.next().is_some() { format!("{start}…") } else { start }
+}
 
 #[component]
 pub fn MyOutcomesPage() -> impl IntoView {
@@ -32,8 +42,11 @@ fn MyOutcomes() -> impl IntoView {
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitOutcome>::new();
     let delete = ServerAction::<DeleteOutcome>::new();
+    let unread = use_session().unread;
+    // Reloaded after each action, and whenever the unread count changes: a publication that
+    // lights the bubble also changes this list.
     let overview = Resource::new(
-        move || (submit.version().get(), delete.version().get()),
+        move || (submit.version().get(), delete.version().get(), unread.get()),
         |_| my_outcomes(),
     );
     let query = use_query_map();
@@ -66,14 +79,21 @@ fn MyOutcomes() -> impl IntoView {
         browser::show_modal(delete_dialog);
     });
     let busy = Signal::derive(move || submit.pending().get() || delete.pending().get());
-    let action_error = move || {
-        submit
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| delete.value().get().and_then(Result::err))
-    };
-    let submitted_notice = move || matches!(submit.value().get(), Some(Ok(_)));
+    // The result of the latest action, shown above the list.
+    let last_result = RwSignal::new(None::<Result<&'static str, AppError>>);
+    Effect::new(move |_| {
+        if let Some(result) = submit.value().get() {
+            last_result.set(Some(result.map(|_| "submitted")));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = delete.value().get() {
+            last_result.set(Some(result.map(|_| "deleted")));
+        }
+    });
+    let action_error = move || last_result.get().and_then(Result::err);
+    let submitted_notice = move || matches!(last_result.get(), Some(Ok("submitted")));
+    let deleted_notice = move || matches!(last_result.get(), Some(Ok("deleted")));
 
     view! {
         <div class="page-head">
@@ -85,6 +105,9 @@ fn MyOutcomes() -> impl IntoView {
         </Show>
         <Show when=submitted_notice>
             <p class="notice notice-success" role="status">{t!(i18n, student.submitted_notice)}</p>
+        </Show>
+        <Show when=deleted_notice>
+            <p class="notice notice-success" role="status">{t!(i18n, student.deleted_notice)}</p>
         </Show>
         {move || action_error().map(|error| view! { <ErrorNotice error=error/> })}
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
@@ -119,7 +142,9 @@ fn MyOutcomes() -> impl IntoView {
             on_confirm=confirm_submit
         >
             <p>
-                {move || to_submit.get().map(|outcome| t_string!(i18n, student.submit_confirm_body, subject = outcome.subject).to_string())}
+                {move || to_submit.get().map(|outcome| {
+                    t_string!(i18n, student.submit_confirm_body, subject = outcome.subject, summary = snippet(&outcome.summary)).to_string()
+                })}
             </p>
         </ConfirmDialog>
         <ConfirmDialog
@@ -132,7 +157,9 @@ fn MyOutcomes() -> impl IntoView {
             on_confirm=confirm_delete
         >
             <p>
-                {move || to_delete.get().map(|outcome| t_string!(i18n, student.delete_confirm_body, subject = outcome.subject).to_string())}
+                {move || to_delete.get().map(|outcome| {
+                    t_string!(i18n, student.delete_confirm_body, subject = outcome.subject, summary = snippet(&outcome.summary)).to_string()
+                })}
             </p>
         </ConfirmDialog>
     }
@@ -226,10 +253,12 @@ fn OutcomeRow(
     let dash = || "—".to_owned();
     let for_submit = outcome.clone();
     let for_delete = outcome.clone();
-    let submit_label = t_string!(i18n, student.submit_named, subject = outcome.subject.clone()).to_string();
-    let revise_label = t_string!(i18n, student.revise_named, subject = outcome.subject.clone()).to_string();
-    let delete_label = t_string!(i18n, student.delete_named, subject = outcome.subject.clone()).to_string();
+    let short = snippet(&outcome.summary);
+    let submit_label = t_string!(i18n, student.submit_named, subject = outcome.subject.clone(), summary = short.clone()).to_string();
+    let revise_label = t_string!(i18n, student.revise_named, subject = outcome.subject.clone(), summary = short.clone()).to_string();
+    let delete_label = t_string!(i18n, student.delete_named, subject = outcome.subject.clone(), summary = short).to_string();
     let detail_href = format!("/student/outcomes/{}", outcome.id);
+    let (id, version) = (outcome.id, outcome.version);
     let revise_href = format!("/student/outcomes/{}/revise", outcome.id);
     view! {
         <tr class=row_class>
@@ -270,32 +299,46 @@ fn OutcomeRow(
                 }}
             </td>
             <td data-label=move || t_string!(i18n, fields.actions) class="actions">
+                // Plain forms posting to the server functions, so the buttons work before the
+                // script loads; with the script, a confirmation dialog comes first.
                 <Show when=move || editable>
-                    <button
-                        type="button"
-                        class="button button-primary"
-                        aria-label=submit_label.clone()
-                        disabled=move || busy.get()
-                        on:click={
+                    <form
+                        method="post"
+                        action=SubmitOutcome::PATH
+                        class="inline-form"
+                        on:submit={
                             let outcome = for_submit.clone();
-                            move |_| ask_submit.run(outcome.clone())
+                            move |event: leptos::ev::SubmitEvent| {
+                                event.prevent_default();
+                                ask_submit.run(outcome.clone());
+                            }
                         }
                     >
-                        {t!(i18n, student.submit)}
-                    </button>
+                        <input type="hidden" name="outcome_id" value=id.0/>
+                        <input type="hidden" name="version" value=version/>
+                        <button type="submit" class="button button-primary" aria-label=submit_label.clone() disabled=move || busy.get()>
+                            {t!(i18n, student.submit)}
+                        </button>
+                    </form>
                     <a class="button" href=revise_href.clone() aria-label=revise_label.clone()>{t!(i18n, student.revise)}</a>
-                    <button
-                        type="button"
-                        class="button button-danger-outline"
-                        aria-label=delete_label.clone()
-                        disabled=move || busy.get()
-                        on:click={
+                    <form
+                        method="post"
+                        action=DeleteOutcome::PATH
+                        class="inline-form"
+                        on:submit={
                             let outcome = for_delete.clone();
-                            move |_| ask_delete.run(outcome.clone())
+                            move |event: leptos::ev::SubmitEvent| {
+                                event.prevent_default();
+                                ask_delete.run(outcome.clone());
+                            }
                         }
                     >
-                        {t!(i18n, student.delete)}
-                    </button>
+                        <input type="hidden" name="outcome_id" value=id.0/>
+                        <input type="hidden" name="version" value=version/>
+                        <button type="submit" class="button button-danger-outline" aria-label=delete_label.clone() disabled=move || busy.get()>
+                            {t!(i18n, student.delete)}
+                        </button>
+                    </form>
                 </Show>
                 <a class="link" href=detail_href.clone()>{t!(i18n, student.history)}</a>
             </td>

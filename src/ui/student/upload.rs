@@ -87,6 +87,8 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
 
     let initial_summary = revising.as_ref().map(|detail| detail.outcome.summary.clone()).unwrap_or_default();
     let summary = RwSignal::new(initial_summary.clone());
+    let course = RwSignal::new(String::new());
+    let revising_now = revising.is_some();
     let document_check = RwSignal::new(None::<FileCheck>);
     let media_check = RwSignal::new(None::<FileCheck>);
     let progress = RwSignal::new(None::<f64>);
@@ -117,6 +119,10 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
+            return;
+        }
+        if !revising_now && course.get_untracked().is_empty() {
+            error.set(Some(AppError::CourseMissing));
             return;
         }
         let summary_result = Summary::parse(&summary.get_untracked());
@@ -180,7 +186,7 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
             view! {
                 <label class="field">
                     <span>{t!(i18n, upload.course)} " " <small>{semester}</small></span>
-                    <select name="course_id" required>
+                    <select name="course_id" required on:change=move |event| course.set(event_target_value(&event))>
                         <option value="">{t!(i18n, upload.choose_course)}</option>
                         {context
                             .courses
@@ -214,6 +220,8 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
             method="post"
             action=action_url
             enctype="multipart/form-data"
+            // The page checks every field itself, with messages in the page's language.
+            novalidate=true
             on:submit=on_submit
         >
             {course_field}
@@ -286,17 +294,29 @@ fn FileField(
         FileSlot::Media => t_string!(i18n, upload.media_field, max = format_size(rules.media_max_bytes)).to_string(),
     };
     let status_id = format!("{}-status", slot.as_str());
+    // The browser's own file button speaks the browser's language, so it is hidden behind a
+    // button of ours; the input stays focusable and named by the label.
+    let chosen_name = move || match check.get() {
+        Some(FileCheck::Ok { name, .. }) => name,
+        Some(FileCheck::Refused(problem)) => problem_file_name(&problem).to_owned(),
+        None => t_string!(i18n, upload.no_file_chosen).to_string(),
+    };
     view! {
         <label class="field">
             <span>{label}</span>
-            <input
-                node_ref=input
-                type="file"
-                name=slot.as_str()
-                accept=slot.accept_attribute()
-                aria-describedby=status_id.clone()
-                on:change=move |_| on_change.run(())
-            />
+            <span class="file-picker">
+                <input
+                    node_ref=input
+                    class="visually-hidden"
+                    type="file"
+                    name=slot.as_str()
+                    accept=slot.accept_attribute()
+                    aria-describedby=status_id.clone()
+                    on:change=move |_| on_change.run(())
+                />
+                <span class="button" aria-hidden="true">{t!(i18n, upload.choose_file)}</span>
+                <span class="file-chosen" aria-hidden="true">{chosen_name}</span>
+            </span>
             <small id=status_id class="file-status" aria-live="polite">
                 {move || match check.get() {
                     Some(FileCheck::Ok { name, size }) => {
@@ -309,5 +329,15 @@ fn FileField(
                 }}
             </small>
         </label>
+    }
+}
+
+fn problem_file_name(problem: &FileProblem) -> &str {
+    match problem {
+        FileProblem::Empty { file_name, .. }
+        | FileProblem::TooLarge { file_name, .. }
+        | FileProblem::TypeNotAllowed { file_name, .. }
+        | FileProblem::WrongSlot { file_name, .. }
+        | FileProblem::Incomplete { file_name, .. } => file_name,
     }
 }

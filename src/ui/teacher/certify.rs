@@ -7,7 +7,8 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::query::{from_params, to_href};
 use crate::api::teacher::{DecideOutcomes, PublishAll, PublishOutcomes, load_review_page};
@@ -17,7 +18,8 @@ use crate::domain::outcome::{ReviewCounts, ReviewFilter, ReviewState, Verdict};
 use crate::domain::paging::{PAGE_SIZES, PageRequest, last_page};
 use crate::domain::role::Role;
 use crate::domain::text::{REASON_MAX_CHARS, char_count};
-use crate::domain::views::{FileInfo, ReviewPage, ReviewQuery, ReviewRow};
+use crate::domain::AppError;
+use crate::domain::views::{FileInfo, PublishResult, ReviewPage, ReviewQuery, ReviewRow};
 use crate::i18n::*;
 use crate::ui::browser;
 use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice, ReviewBadge};
@@ -42,9 +44,11 @@ struct Actions {
     publish: ServerAction<PublishOutcomes>,
     /// Rows ticked with 選取, with the version each showed.
     selected: RwSignal<BTreeMap<OutcomeId, i64>>,
-    /// The rows a 不通過 dialog is about.
+    /// The rows a 不通過 dialog is about, and how the dialog names them when it is one row.
     to_fail: RwSignal<Vec<(OutcomeId, i64)>>,
+    to_fail_label: RwSignal<Option<String>>,
     fail_dialog: NodeRef<html::Dialog>,
+    fail_dialog_open: RwSignal<bool>,
     preview: RwSignal<Option<FileInfo>>,
     preview_dialog: NodeRef<html::Dialog>,
     busy: Signal<bool>,
@@ -63,6 +67,16 @@ fn Certify() -> impl IntoView {
         move || (query.get(), decide.version().get(), publish.version().get(), publish_all.version().get()),
         |(query, ..)| load_review_page(query),
     );
+    // When the page asked for lies past the end (rows left the filter), the server shows the
+    // last page; the address follows, so reloading and the page links agree with the screen.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(shown)) = page.get()
+            && shown.query.page != query.get_untracked().page
+        {
+            navigate(&to_href(&shown.query), NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
     let selected = RwSignal::new(BTreeMap::new());
     // A new list means new versions: the old selection no longer applies.
     Effect::new(move |_| {
@@ -75,7 +89,9 @@ fn Certify() -> impl IntoView {
         publish,
         selected,
         to_fail: RwSignal::new(Vec::new()),
+        to_fail_label: RwSignal::new(None),
         fail_dialog: NodeRef::new(),
+        fail_dialog_open: RwSignal::new(false),
         preview: RwSignal::new(None),
         preview_dialog: NodeRef::new(),
         busy,
@@ -89,13 +105,48 @@ fn Certify() -> impl IntoView {
         }
         decide.dispatch(DecideOutcomes { items, verdict: Verdict::Failed, reason: fail_reason.get_untracked() });
     });
-    // Close the 不通過 dialog once the decision is stored; keep it open to show a refusal.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = decide.value().get() {
-            browser::close_modal(actions.fail_dialog);
+
+    // The result of the latest action: an error above the list (or inside the 不通過 dialog,
+    // where it can be fixed), or what was published.
+    let page_error = RwSignal::new(None::<AppError>);
+    let dialog_error = RwSignal::new(None::<AppError>);
+    let notice = RwSignal::new(None::<PublishResult>);
+    let close_fail_dialog = move || {
+        browser::close_modal(actions.fail_dialog);
+        actions.fail_dialog_open.set(false);
+    };
+    Effect::new(move |_| match decide.value().get() {
+        Some(Ok(_)) => {
+            close_fail_dialog();
             fail_reason.set(String::new());
+            dialog_error.set(None);
+            page_error.set(None);
         }
+        Some(Err(error)) => {
+            // A missing or too long reason is fixed in the dialog; anything else (a conflict, an
+            // outcome already published) reloaded the list, so the dialog closes.
+            if actions.fail_dialog_open.get_untracked() && matches!(error, AppError::FailReason(_)) {
+                dialog_error.set(Some(error));
+            } else {
+                close_fail_dialog();
+                page_error.set(Some(error));
+            }
+        }
+        None => {}
     });
+    for action_value in [publish.value(), publish_all.value()] {
+        Effect::new(move |_| match action_value.get() {
+            Some(Ok(result)) => {
+                notice.set(Some(result));
+                page_error.set(None);
+            }
+            Some(Err(error)) => {
+                notice.set(None);
+                page_error.set(Some(error));
+            }
+            None => {}
+        });
+    }
 
     let publish_all_dialog = NodeRef::<html::Dialog>::new();
     let confirm_publish_all = Callback::new(move |_| {
@@ -103,16 +154,8 @@ fn Certify() -> impl IntoView {
         browser::close_modal(publish_all_dialog);
     });
 
-    let action_error = move || {
-        decide
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| publish.value().get().and_then(Result::err))
-            .or_else(|| publish_all.value().get().and_then(Result::err))
-    };
     let published_notice = move || {
-        let result = publish.value().get().and_then(Result::ok).or_else(|| publish_all.value().get().and_then(Result::ok))?;
+        let result = notice.get()?;
         Some(t_string!(i18n, certify.published_notice, published = result.published, skipped = result.skipped).to_string())
     };
     let fail_count = move || actions.to_fail.with(Vec::len);
@@ -122,7 +165,7 @@ fn Certify() -> impl IntoView {
             <h1>{t!(i18n, certify.title)}</h1>
         </div>
         <p class="notice notice-info" role="note">{t!(i18n, certify.meaning)}</p>
-        {move || action_error().map(|error| view! { <ErrorNotice error=error/> })}
+        {move || page_error.get().map(|error| view! { <ErrorNotice error=error/> })}
         {move || published_notice().map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -141,7 +184,9 @@ fn Certify() -> impl IntoView {
             pending=busy
             danger=true
             on_confirm=confirm_fail
+            on_close=Callback::new(move |_| actions.fail_dialog_open.set(false))
         >
+            {move || actions.to_fail_label.get().map(|label| view! { <p class="dialog-subject">{label}</p> })}
             <p class="notice notice-info">{t!(i18n, certify.fail_reminder)}</p>
             <Show when=move || { fail_count() > 1 }>
                 <p>{move || t_string!(i18n, certify.fail_count, count = fail_count()).to_string()}</p>
@@ -152,11 +197,14 @@ fn Certify() -> impl IntoView {
                     rows="3"
                     required
                     prop:value=move || fail_reason.get()
-                    on:input=move |event| fail_reason.set(event_target_value(&event))
+                    on:input=move |event| {
+                        fail_reason.set(event_target_value(&event));
+                        dialog_error.set(None);
+                    }
                 ></textarea>
                 <small class="counter">{move || format!("{} / {}", char_count(&fail_reason.get()), REASON_MAX_CHARS)}</small>
             </label>
-            {move || decide.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error=error/> })}
+            {move || dialog_error.get().map(|error| view! { <ErrorNotice error=error/> })}
         </ConfirmDialog>
 
         <ConfirmDialog
@@ -224,6 +272,8 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
     };
     let fail_selected = move |_| {
         actions.to_fail.set(actions.selected.get_untracked().into_iter().collect());
+        actions.to_fail_label.set(None);
+        actions.fail_dialog_open.set(true);
         browser::show_modal(actions.fail_dialog);
     };
     let publish_selected = move |_| {
@@ -329,8 +379,11 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
     let pass = move |_| {
         actions.decide.dispatch(DecideOutcomes { items: vec![(id, version)], verdict: Verdict::Passed, reason: String::new() });
     };
+    let fail_label = format!("{}・{}：{}", row.student_name, row.subject, row.summary);
     let fail = move |_| {
         actions.to_fail.set(vec![(id, version)]);
+        actions.to_fail_label.set(Some(fail_label.clone()));
+        actions.fail_dialog_open.set(true);
         browser::show_modal(actions.fail_dialog);
     };
     let publish_one = move |_| {
@@ -360,6 +413,7 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
                         .into_iter()
                         .map(|file| {
                             let name = file.name.clone();
+                            let full_name = file.name.clone();
                             let for_click = file.clone();
                             view! {
                                 <li>
@@ -375,7 +429,7 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
                                         {t!(i18n, certify.preview)}
                                     </button>
                                     " "
-                                    <span class="file-name">{name}</span>
+                                    <span class="file-name clamp-2" title=full_name>{name}</span>
                                 </li>
                             }
                         })
@@ -410,7 +464,7 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
                         class=if verdict == Some(Verdict::Failed) { "button button-fail active" } else { "button button-fail" }
                         aria-pressed=if verdict == Some(Verdict::Failed) { "true" } else { "false" }
                         disabled=move || actions.busy.get()
-                        on:click=fail
+                        on:click=fail.clone()
                     >
                         {t!(i18n, certify.fail)}
                     </button>
@@ -581,7 +635,7 @@ fn PreviewDialog(actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <dialog node_ref=actions.preview_dialog class="dialog preview-dialog" aria-labelledby="preview-title">
-            <h2 id="preview-title">{move || actions.preview.get().map(|file| file.name).unwrap_or_default()}</h2>
+            <h2 id="preview-title" class="clamp-2">{move || actions.preview.get().map(|file| file.name).unwrap_or_default()}</h2>
             <div class="preview-body">
                 {move || actions.preview.get().map(|file| {
                     let url = file.view_url();
@@ -595,7 +649,10 @@ fn PreviewDialog(actions: Actions) -> impl IntoView {
             </div>
             <div class="dialog-actions">
                 {move || actions.preview.get().map(|file| view! {
-                    <a class="button" href=file.download_url()>{t!(i18n, certify.download)}</a>
+                    // `download` keeps the router from taking the click as a page change.
+                    <a class="button" href=file.download_url() download=file.name.clone() rel="external">
+                        {t!(i18n, certify.download)}
+                    </a>
                 })}
                 <button
                     type="button"
