@@ -25,6 +25,9 @@ else
   step "no PostgreSQL on 127.0.0.1:5432: its migration test will pass without running"
 fi
 
+# Old test binaries of earlier clones pile up in the shared target directory.
+find "$CARGO_TARGET_DIR/debug/deps" -maxdepth 1 -type f -size +50M -mtime +2 -delete 2>/dev/null || true
+
 step "unit and integration tests"
 CARGO_INCREMENTAL=0 cargo test --features ssr
 
