@@ -6,7 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/setup.sh
 source "$ROOT/scripts/setup.sh"
-setup_build_tools
+# Everything the tests need too, so that a machine set up for the demo can run them next.
+setup_test_tools
 
 # cargo-leptos regenerates and optimises the WebAssembly on every build, which takes most of
 # a minute, so the build is skipped when nothing it reads changed since the last release
