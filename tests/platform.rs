@@ -75,7 +75,10 @@ async fn postgres_migrations_apply_to_fresh_database() {
     .await;
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.unwrap();
     let tables = result.expect("migrations apply");
-    let sqlite_tables = std::fs::read_to_string("migrations/sqlite/0001_initial.sql").unwrap().matches("CREATE TABLE").count();
+    let mut sqlite_tables = 0;
+    for entry in std::fs::read_dir("migrations/sqlite").unwrap() {
+        sqlite_tables += std::fs::read_to_string(entry.unwrap().path()).unwrap().matches("CREATE TABLE").count();
+    }
     assert_eq!(tables as usize, sqlite_tables, "both dialects create the same tables");
 }
 
@@ -163,7 +166,16 @@ async fn demo_school_has_outcomes_in_every_state() {
     let pool = &state.db.pool;
     let count = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
     assert_eq!(count("SELECT COUNT(*) FROM students").await, 70);
-    assert_eq!(count("SELECT COUNT(*) FROM staff").await, 8);
+    assert_eq!(count("SELECT COUNT(*) FROM staff").await, 9, "8 teachers and the administrator");
+    assert_eq!(count("SELECT COUNT(*) FROM user_roles WHERE role = 'teacher'").await, 8);
+    assert_eq!(count("SELECT COUNT(*) FROM user_roles WHERE role = 'admin'").await, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM students WHERE national_id_enc IS NULL OR birth_date IS NULL").await, 0);
+    assert!(count("SELECT COUNT(*) FROM selections").await > 0, "some outcomes are ticked");
+    // Outcomes are dated inside semester 1131 (2024-08-01 to 2025-01-31, Taiwan time).
+    assert_eq!(
+        count("SELECT COUNT(*) FROM outcome_reviews WHERE submitted_at < 1722441600000 OR submitted_at > 1738339200000").await,
+        0
+    );
     assert_eq!(count("SELECT COUNT(*) FROM homerooms").await, 2);
     assert!(count("SELECT COUNT(*) FROM course_outcomes WHERE status = 'draft'").await > 0);
     assert!(

@@ -57,3 +57,25 @@ pub async fn delete_outcome(outcome_id: OutcomeId, version: i64) -> Result<(), A
     .await;
     super::guard::respond(result)
 }
+
+/// Ticks (勾選) or unticks an outcome for the central database.
+#[server(prefix = "/api", endpoint = "set_selection")]
+pub async fn set_selection(outcome_id: OutcomeId, selected: bool) -> Result<(), AppError> {
+    let result = async {
+        let (state, user) = super::guard::user().await?;
+        crate::server::services::selection::set_selected(&state, &user, outcome_id, selected).await
+    }
+    .await;
+    super::guard::respond(result)
+}
+
+/// What was sent to the central database for the student (查詢學習成果提交中央資料庫紀錄).
+#[server(prefix = "/api", endpoint = "submission_records")]
+pub async fn my_submission_records() -> Result<Vec<crate::domain::views::SubmissionRecord>, AppError> {
+    let result = async {
+        let (state, user) = super::guard::user().await?;
+        crate::server::services::submissions::student_records(&state, &user).await
+    }
+    .await;
+    super::guard::respond(result)
+}

@@ -95,6 +95,20 @@ pub fn start_of_taipei_day(date: Date) -> UtcMillis {
         .unwrap_or(UtcMillis(i64::MIN))
 }
 
+/// Parses a date as school staff type it: Gregorian `2025-02-28` or `2025/02/28`, or ROC
+/// `114/02/28` (a year of at most three digits is an ROC year).
+pub fn parse_date_input(text: &str) -> Option<Date> {
+    let text = text.trim();
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    let [year, month, day] = parts.as_slice() else { return None };
+    if !year.bytes().all(|b| b.is_ascii_digit()) || year.is_empty() || year.len() > 4 {
+        return None;
+    }
+    let year: i16 = year.parse().ok()?;
+    let year = if year < 1000 { year.checked_add(ROC_YEAR_OFFSET)? } else { year };
+    Date::new(year, month.parse().ok()?, day.parse().ok()?).ok()
+}
+
 /// A 學年度 in ROC years: year 113 runs from 1 Aug 2024 to 31 Jul 2025.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -247,6 +261,17 @@ mod tests {
         assert_eq!(SemesterCode::containing(date(2025, 1, 31)).to_string(), "1131");
         assert_eq!(SemesterCode::containing(date(2025, 2, 1)).to_string(), "1132");
         assert_eq!(SemesterCode::containing(date(2025, 7, 31)).to_string(), "1132");
+    }
+
+    #[test]
+    fn date_input_in_gregorian_and_roc_forms() {
+        assert_eq!(parse_date_input("2025-02-28"), Some(date(2025, 2, 28)));
+        assert_eq!(parse_date_input(" 2025/2/28 "), Some(date(2025, 2, 28)));
+        assert_eq!(parse_date_input("114/02/28"), Some(date(2025, 2, 28)));
+        assert_eq!(parse_date_input("99/1/5"), Some(date(2010, 1, 5)));
+        for bad in ["", "2025-02-30", "2025-13-01", "abc", "2025-02", "12345/01/01"] {
+            assert_eq!(parse_date_input(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

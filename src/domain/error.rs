@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::calendar::UtcMillis;
 use super::files::FileProblem;
 use super::outcome::TransitionError;
 use super::text::TextProblem;
+use super::window::WindowKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -46,6 +48,39 @@ pub enum AppError {
     /// The school's limit of outcomes per student and semester is reached.
     #[error("upload limit of {max} outcomes per semester reached")]
     UploadLimitReached { max: u32 },
+    /// The window for this step has closed.
+    #[error("{kind:?} window closed")]
+    WindowClosed { kind: WindowKind, closed_at: UtcMillis },
+    /// The window for this step has not opened; `opens_at` is `None` when no date is set yet.
+    #[error("{kind:?} window not open yet")]
+    WindowNotOpen { kind: WindowKind, opens_at: Option<UtcMillis> },
+    /// Only the student's own passed, published outcomes can be ticked.
+    #[error("outcome cannot be selected")]
+    NotSelectable,
+    /// The school's limit of ticked outcomes per school year is reached.
+    #[error("selection limit of {max} per school year reached")]
+    SelectionLimitReached { max: u32 },
+    /// The school year's selection was sent to the central database and is frozen.
+    #[error("selection already submitted")]
+    SelectionSubmitted,
+    /// A batch can be made only after the selection window has closed.
+    #[error("selection window still open")]
+    SelectionStillOpen { closes_at: Option<UtcMillis> },
+    /// A roster needs the student's national ID and birth date.
+    #[error("student {student_no} lacks national ID or birth date")]
+    StudentIdentityMissing { student_no: String },
+    /// A 學號 that no student of the school has.
+    #[error("student {student_no} not found")]
+    StudentNotFound { student_no: String },
+    /// A date typed in a form is not a date.
+    #[error("invalid date {value:?} in {field}")]
+    InvalidDate { field: String, value: String },
+    /// A window that ends before it starts.
+    #[error("window {field} ends before it starts")]
+    WindowReversed { field: String },
+    /// The reason of an unlock is missing or too long.
+    #[error("invalid unlock reason: {0:?}")]
+    UnlockReason(TextProblem),
     /// The outcome's state does not allow this step.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -83,7 +118,13 @@ impl AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
-            AppError::Conflict | AppError::Transition(_) => 409,
+            AppError::Conflict
+            | AppError::Transition(_)
+            | AppError::WindowClosed { .. }
+            | AppError::WindowNotOpen { .. }
+            | AppError::SelectionSubmitted
+            | AppError::SelectionStillOpen { .. } => 409,
+            AppError::StudentNotFound { .. } => 404,
             AppError::File(FileProblem::TooLarge { .. }) => 413,
             AppError::File(FileProblem::TypeNotAllowed { .. } | FileProblem::WrongSlot { .. }) => 415,
             AppError::Summary(_)
@@ -93,7 +134,13 @@ impl AppError {
             | AppError::CourseMissing
             | AppError::LoginMissing
             | AppError::NotEnrolled
-            | AppError::UploadLimitReached { .. } => 422,
+            | AppError::UploadLimitReached { .. }
+            | AppError::NotSelectable
+            | AppError::SelectionLimitReached { .. }
+            | AppError::StudentIdentityMissing { .. }
+            | AppError::InvalidDate { .. }
+            | AppError::WindowReversed { .. }
+            | AppError::UnlockReason(_) => 422,
             AppError::UploadAborted | AppError::BadRequest(_) => 400,
             AppError::Internal { .. } => 500,
             AppError::Network(_) => 502,

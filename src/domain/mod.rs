@@ -1,6 +1,7 @@
 //! Types and rules shared by the server and the browser. Nothing here does IO or knows about
 //! SQL, HTTP or the UI, so every rule can be unit-tested and reused on both sides.
 
+pub mod admin_inputs;
 pub mod calendar;
 pub mod error;
 pub mod files;
@@ -12,5 +13,6 @@ pub mod paging;
 pub mod role;
 pub mod text;
 pub mod views;
+pub mod window;
 
 pub use error::AppError;

@@ -3,13 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{SemesterCode, UtcMillis};
+use super::calendar::{SchoolYear, SemesterCode, UtcMillis};
 use super::files::{FileKind, FileRules};
-use super::ids::{CourseId, FileId, HomeroomId, NotificationId, OutcomeId, SubjectId, UserId};
+use super::ids::{CourseId, FileId, HomeroomId, NotificationId, OutcomeId, SemesterId, SubjectId, UserId};
 use super::notification::NotificationKind;
 use super::outcome::{OutcomeStatus, ReviewCounts, ReviewFilter, ReviewState, SemesterCounts, Verdict};
 use super::paging::{PageRange, PageRequest};
 use super::role::Role;
+use super::window::{SemesterWindows, Window, WindowState};
 
 /// The logged-in user, for the navigation bar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,10 +71,34 @@ pub struct CourseOption {
     pub teacher_name: String,
 }
 
+/// A window as a page shows it: the period and where the server's clock stands in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    pub window: Window,
+    pub state: WindowState,
+}
+
+impl WindowInfo {
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, WindowState::Open { .. })
+    }
+}
+
+/// A student's window for a semester: the semester's own, or an unlock an administrator
+/// granted, whichever is open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudentWindow {
+    pub info: WindowInfo,
+    /// The reason of the unlock in force, if the window is open because of one.
+    pub unlock_reason: Option<String>,
+}
+
 /// The courses and rules the upload page shows before a file is chosen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadContext {
     pub semester: Option<SemesterCode>,
+    /// The student window of the current semester.
+    pub window: Option<StudentWindow>,
     pub courses: Vec<CourseOption>,
     pub rules: FileRules,
     /// The school's limit of outcomes per semester, and how many the student has.
@@ -89,6 +114,7 @@ pub struct StudentOutcome {
     /// The student's concurrency token for the next change.
     pub version: i64,
     pub semester: SemesterCode,
+    pub semester_id: SemesterId,
     pub course_id: CourseId,
     pub subject: String,
     pub credits: i64,
@@ -107,13 +133,29 @@ pub struct StudentOutcome {
     pub fail_reason: Option<String>,
     /// The number of review rounds, for the history link.
     pub rounds: i64,
+    /// Ticked for the central database.
+    pub selected: bool,
+    /// Sent to the central database in a closed batch; the tick can no longer change.
+    pub submitted: bool,
 }
 
-/// A semester of the student's outcomes with its summary line.
+/// A semester of the student's outcomes with its summary line and window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StudentSemester {
     pub counts: SemesterCounts,
     pub outcomes: Vec<StudentOutcome>,
+    pub window: StudentWindow,
+}
+
+/// A student's selection (勾選) for one school year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectionSummary {
+    pub school_year: SchoolYear,
+    pub selected: u32,
+    pub max: u32,
+    pub window: WindowInfo,
+    /// The year's selection went to the central database in a batch.
+    pub submitted: bool,
 }
 
 /// The student's outcome list.
@@ -121,6 +163,7 @@ pub struct StudentSemester {
 pub struct StudentOverview {
     pub current_semester: Option<SemesterCode>,
     pub semesters: Vec<StudentSemester>,
+    pub selections: Vec<SelectionSummary>,
 }
 
 /// One review round in an outcome's history, as its student may see it.
@@ -177,6 +220,19 @@ pub struct ReviewRow {
     pub certifier: Option<String>,
     pub decided_at: Option<UtcMillis>,
     pub published_at: Option<UtcMillis>,
+    /// The teacher window of the row's semester is open: it may be decided and published.
+    pub editable: bool,
+}
+
+/// A semester's teacher deadline and what the teacher has left before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeacherDeadline {
+    pub semester: SemesterCode,
+    pub window: WindowInfo,
+    /// 待認證: submitted and undecided.
+    pub undecided: u64,
+    /// Decided but not published.
+    pub unpublished: u64,
 }
 
 /// A choice in a filter drop-down.
@@ -197,6 +253,10 @@ pub struct ReviewPage {
     pub semesters: Vec<SemesterCode>,
     pub homerooms: Vec<FilterOption<HomeroomId>>,
     pub subjects: Vec<FilterOption<SubjectId>>,
+    /// The teacher's semesters whose window is not yet past, with the unfinished counts.
+    pub deadlines: Vec<TeacherDeadline>,
+    /// The teacher's semesters whose window has closed, among those listed.
+    pub closed: Vec<TeacherDeadline>,
 }
 
 /// The result of a change to an outcome: its id and new version, for the next change.
@@ -227,4 +287,127 @@ pub struct NotificationItem {
     /// The 簡述 of the published round, so that outcomes of one subject can be told apart.
     pub summary: String,
     pub verdict: Verdict,
+}
+
+/// A semester on the administrator's window page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSemester {
+    pub id: SemesterId,
+    pub code: SemesterCode,
+    /// 'YYYY-MM-DD' in Taiwan.
+    pub starts_on: String,
+    pub ends_on: String,
+    /// 休業式, 'YYYY-MM-DD'.
+    pub closing_day: Option<String>,
+    pub is_current: bool,
+    pub windows: SemesterWindows,
+}
+
+/// A school year on the administrator's window page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSchoolYear {
+    pub id: i64,
+    pub school_year: SchoolYear,
+    pub selection: Window,
+    pub max_selections: u32,
+}
+
+/// Everything the administrator's window page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminWindows {
+    pub semesters: Vec<AdminSemester>,
+    pub school_years: Vec<AdminSchoolYear>,
+    pub now: UtcMillis,
+}
+
+/// A per-student unlock as listed for administrators.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlockRow {
+    pub id: i64,
+    pub student_no: String,
+    pub student_name: String,
+    pub semester: SemesterCode,
+    pub window: Window,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: UtcMillis,
+    pub active: bool,
+}
+
+/// The filters of the audit log.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// What changed, such as `course_outcome` or `semester`.
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    pub action: Option<String>,
+    /// The login of who acted.
+    pub actor: Option<String>,
+    /// First and last day, 'YYYY-MM-DD' in Taiwan.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: PageRequest,
+}
+
+/// One row of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub occurred_at: UtcMillis,
+    pub actor: Option<String>,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// One page of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub query: AuditQuery,
+    pub rows: Vec<AuditRow>,
+    pub range: PageRange,
+}
+
+/// A school year as the submission page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionYear {
+    pub school_year: SchoolYear,
+    pub selection: WindowInfo,
+    /// Outcomes ticked so far.
+    pub selected: u64,
+    pub batch: Option<SubmissionBatch>,
+}
+
+/// A batch sent to the central database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionBatch {
+    pub id: i64,
+    pub school_year: SchoolYear,
+    /// 名冊別, 26 for course outcomes.
+    pub roster_no: i64,
+    pub created_at: UtcMillis,
+    pub created_by: String,
+    pub row_count: i64,
+}
+
+impl SubmissionBatch {
+    pub fn package_url(&self) -> String {
+        format!("/exports/{}", self.id)
+    }
+}
+
+/// One of a student's outcomes as sent to the central database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionRecord {
+    pub batch_id: i64,
+    pub school_year: SchoolYear,
+    pub roster_no: i64,
+    pub submitted_at: UtcMillis,
+    pub semester: SemesterCode,
+    pub subject: String,
+    pub summary: String,
+    pub row_no: i64,
 }

@@ -53,6 +53,12 @@ pub struct Settings {
     #[arg(long, env = "LICHENG_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
 
+    /// The file with the keys that encrypt national IDs; created with fresh keys (mode 0600)
+    /// at first start. Defaults to `secrets/national-id.key` in the data directory. Back it up
+    /// apart from the database: without it the stored national IDs cannot be read.
+    #[arg(long, env = "LICHENG_NATIONAL_ID_KEY_FILE")]
+    pub national_id_key_file: Option<PathBuf>,
+
     /// Create the demo school at start when the database has no school.
     #[arg(long, env = "LICHENG_DEMO", default_value_t = false)]
     pub demo: bool,
@@ -100,6 +106,16 @@ impl Settings {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("licheng.db").display()),
         }
+    }
+
+    /// Returns the path of the national ID key file.
+    pub fn national_id_key_file(&self) -> PathBuf {
+        self.national_id_key_file.clone().unwrap_or_else(|| self.data_dir.join("secrets").join("national-id.key"))
+    }
+
+    /// Returns the directory of export packages for the central database.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
     }
 
     /// Returns the directory of the local file store.

@@ -2,8 +2,10 @@
 
 pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod jobs;
 pub mod router;
 pub mod services;
@@ -36,6 +38,9 @@ pub async fn build_state(settings: Settings, leptos_options: LeptosOptions) -> a
     if swept > 0 {
         tracing::info!(count = swept, "deleted temporary uploads left by an earlier run");
     }
+    let key_file = settings.national_id_key_file();
+    let national_ids = crypto::NationalIdCipher::load_or_create(&key_file)
+        .with_context(|| format!("opening the national ID key file {}", key_file.display()))?;
     let listen = settings.addr.unwrap_or(leptos_options.site_addr);
     let public_origin: Arc<str> = settings.public_origin(listen).into();
     let concurrency = settings
@@ -47,6 +52,8 @@ pub async fn build_state(settings: Settings, leptos_options: LeptosOptions) -> a
         settings: Arc::new(settings),
         passwords: auth::PasswordHasher::new(concurrency),
         notifier: Notifier::default(),
+        national_ids: Arc::new(national_ids),
+        clock: state::Clock::system(),
         leptos_options,
         public_origin,
     })

@@ -2,6 +2,7 @@
 //! the live-notification channel.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -10,8 +11,10 @@ use tokio::sync::broadcast;
 use super::auth::PasswordHasher;
 use super::auth::session::SessionPolicy;
 use super::config::Settings;
+use super::crypto::NationalIdCipher;
 use super::db::Db;
 use super::storage::BlobStore;
+use crate::domain::calendar::UtcMillis;
 use crate::domain::files::FileRules;
 use crate::domain::ids::UserId;
 
@@ -22,6 +25,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub passwords: PasswordHasher,
     pub notifier: Notifier,
+    pub national_ids: Arc<NationalIdCipher>,
+    /// The time that windows are checked against and records are stamped with.
+    pub clock: Clock,
     pub leptos_options: LeptosOptions,
     /// The origin browsers use, such as `http://127.0.0.1:3000`, without a trailing slash.
     pub public_origin: Arc<str>,
@@ -70,5 +76,37 @@ impl Notifier {
 
     pub fn subscribe(&self) -> broadcast::Receiver<UserId> {
         self.sender.subscribe()
+    }
+}
+
+/// The current time of the services. The system clock in production; tests and the demo set
+/// a fixed time to check windows to the second and to date what they create.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    fixed: Option<Arc<AtomicI64>>,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock { fixed: None }
+    }
+
+    pub fn fixed(at: UtcMillis) -> Self {
+        Clock { fixed: Some(Arc::new(AtomicI64::new(at.0))) }
+    }
+
+    pub fn now(&self) -> UtcMillis {
+        match &self.fixed {
+            Some(at) => UtcMillis(at.load(Ordering::SeqCst)),
+            None => UtcMillis::now(),
+        }
+    }
+
+    /// Moves a fixed clock; the system clock cannot be moved.
+    pub fn set(&self, at: UtcMillis) {
+        match &self.fixed {
+            Some(fixed) => fixed.store(at.0, Ordering::SeqCst),
+            None => tracing::warn!("the system clock cannot be set"),
+        }
     }
 }

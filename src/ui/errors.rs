@@ -5,6 +5,7 @@ use crate::domain::error::Resource;
 use crate::domain::files::{FileKind, FileProblem, FileSlot, format_size};
 use crate::domain::outcome::{OutcomeStatus, Transition, TransitionError};
 use crate::domain::text::TextProblem;
+use crate::domain::window::WindowKind;
 use crate::i18n::*;
 
 /// Returns the message for an error in `locale`.
@@ -34,6 +35,39 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
         AppError::NotEnrolled => td_string!(locale, errors.not_enrolled).to_string(),
         AppError::UploadLimitReached { max } => td_string!(locale, errors.upload_limit, max = *max).to_string(),
         AppError::Transition(error) => transition_message(locale, error),
+        AppError::WindowClosed { kind, closed_at } => {
+            let at = closed_at.to_roc_datetime();
+            match kind {
+                WindowKind::Student => td_string!(locale, errors.student_window_closed, at = at).to_string(),
+                WindowKind::Teacher => td_string!(locale, errors.teacher_window_closed, at = at).to_string(),
+                WindowKind::Selection => td_string!(locale, errors.selection_window_closed, at = at).to_string(),
+            }
+        }
+        AppError::WindowNotOpen { kind, opens_at: Some(opens_at) } => {
+            let at = opens_at.to_roc_datetime();
+            match kind {
+                WindowKind::Selection => td_string!(locale, errors.selection_window_not_open, at = at).to_string(),
+                _ => td_string!(locale, errors.window_not_open, at = at).to_string(),
+            }
+        }
+        AppError::WindowNotOpen { opens_at: None, .. } => td_string!(locale, errors.window_not_announced).to_string(),
+        AppError::NotSelectable => td_string!(locale, errors.not_selectable).to_string(),
+        AppError::SelectionLimitReached { max } => td_string!(locale, errors.selection_limit, max = *max).to_string(),
+        AppError::SelectionSubmitted => td_string!(locale, errors.selection_submitted).to_string(),
+        AppError::SelectionStillOpen { closes_at: Some(at) } => {
+            td_string!(locale, errors.selection_still_open, at = at.to_roc_datetime()).to_string()
+        }
+        AppError::SelectionStillOpen { closes_at: None } => td_string!(locale, errors.selection_never_closes).to_string(),
+        AppError::StudentIdentityMissing { student_no } => {
+            td_string!(locale, errors.student_identity_missing, student_no = student_no).to_string()
+        }
+        AppError::StudentNotFound { student_no } => td_string!(locale, errors.student_not_found, student_no = student_no).to_string(),
+        AppError::InvalidDate { field, value } => td_string!(locale, errors.invalid_date, field = field, value = value).to_string(),
+        AppError::WindowReversed { field } => td_string!(locale, errors.window_reversed, field = field).to_string(),
+        AppError::UnlockReason(TextProblem::Missing) => td_string!(locale, errors.unlock_reason_missing).to_string(),
+        AppError::UnlockReason(TextProblem::TooLong { length, max }) => {
+            td_string!(locale, errors.reason_too_long, length = *length, max = *max).to_string()
+        }
         AppError::Conflict => td_string!(locale, errors.conflict).to_string(),
         AppError::UploadAborted => td_string!(locale, errors.upload_aborted).to_string(),
         AppError::BadRequest(detail) => td_string!(locale, errors.bad_request, detail = detail).to_string(),

@@ -444,6 +444,8 @@ async fn insert_semester(
         ends_on,
         closing_day: None,
         is_current,
+        // Open-ended: tests that need a window set one.
+        windows: licheng::domain::window::SemesterWindows::default(),
     };
     db::schools::insert_semester(tx, school, &new).await.unwrap()
 }

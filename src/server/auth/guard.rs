@@ -38,6 +38,16 @@ impl CurrentUser {
         }
     }
 
+    /// Refuses unless the user holds one of `roles`.
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.iter().any(|role| self.roles.contains(role)) {
+            Ok(())
+        } else {
+            tracing::info!(user.id = %self.user_id, "refused: none of the required roles");
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// Returns the user of the request, if its session is alive.
     pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, AppError> {
         let policy = state.session_policy();

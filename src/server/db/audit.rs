@@ -35,3 +35,94 @@ pub async fn insert(tx: &mut Tx, event: &AuditEvent<'_>, now: UtcMillis) -> Resu
     .await?;
     Ok(())
 }
+
+/// The filters of the audit log, with dates already turned into times.
+pub struct AuditFilter<'a> {
+    pub entity: Option<&'a str>,
+    pub entity_id: Option<i64>,
+    pub action: Option<&'a str>,
+    pub actor_login: Option<&'a str>,
+    pub from: Option<UtcMillis>,
+    pub to: Option<UtcMillis>,
+}
+
+enum Bind<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+/// Lists one page of the school's audit log, newest first; returns the rows and the total.
+pub async fn list(
+    pool: &sqlx::AnyPool,
+    school: SchoolId,
+    filter: &AuditFilter<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<crate::domain::views::AuditRow>, u64), sqlx::Error> {
+    use sqlx::Row;
+
+    let mut clause = String::from("WHERE a.school_id = $1");
+    let mut binds = vec![Bind::Int(school.0)];
+    if let Some(entity) = filter.entity {
+        binds.push(Bind::Text(entity));
+        clause.push_str(&format!(" AND a.entity = ${}", binds.len()));
+    }
+    if let Some(entity_id) = filter.entity_id {
+        binds.push(Bind::Int(entity_id));
+        clause.push_str(&format!(" AND a.entity_id = ${}", binds.len()));
+    }
+    if let Some(action) = filter.action {
+        binds.push(Bind::Text(action));
+        clause.push_str(&format!(" AND a.action = ${}", binds.len()));
+    }
+    if let Some(login) = filter.actor_login {
+        binds.push(Bind::Text(login));
+        clause.push_str(&format!(" AND u.login = ${}", binds.len()));
+    }
+    if let Some(from) = filter.from {
+        binds.push(Bind::Int(from.0));
+        clause.push_str(&format!(" AND a.occurred_at >= ${}", binds.len()));
+    }
+    if let Some(to) = filter.to {
+        binds.push(Bind::Int(to.0));
+        clause.push_str(&format!(" AND a.occurred_at <= ${}", binds.len()));
+    }
+    let from = "FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id";
+    let count_sql = format!("SELECT COUNT(*) AS n {from} {clause}");
+    let total: i64 = bind_all(&count_sql, &binds).fetch_one(pool).await?.try_get("n")?;
+    let page_sql = format!(
+        "SELECT a.id, a.occurred_at, u.login AS actor, a.entity, a.entity_id, a.action, a.old_value, a.new_value, a.reason \
+         {from} {clause} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
+        binds.len() + 1,
+        binds.len() + 2
+    );
+    let rows = bind_all(&page_sql, &binds).bind(limit).bind(offset).fetch_all(pool).await?;
+    let rows = rows
+        .iter()
+        .map(|row| {
+            Ok(crate::domain::views::AuditRow {
+                id: row.try_get("id")?,
+                occurred_at: UtcMillis(row.try_get("occurred_at")?),
+                actor: row.try_get("actor")?,
+                entity: row.try_get("entity")?,
+                entity_id: row.try_get("entity_id")?,
+                action: row.try_get("action")?,
+                old_value: row.try_get("old_value")?,
+                new_value: row.try_get("new_value")?,
+                reason: row.try_get("reason")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+fn bind_all<'q>(sql: &'q str, binds: &'q [Bind<'q>]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for bind in binds {
+        query = match bind {
+            Bind::Int(value) => query.bind(*value),
+            Bind::Text(value) => query.bind(*value),
+        };
+    }
+    query
+}

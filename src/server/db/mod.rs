@@ -9,7 +9,10 @@ pub mod notifications;
 pub mod outcomes;
 pub mod schools;
 pub mod sessions;
+pub mod selections;
+pub mod submissions;
 pub mod users;
+pub mod windows;
 
 use std::str::FromStr;
 use std::time::Duration;

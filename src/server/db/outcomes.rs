@@ -324,7 +324,7 @@ pub async fn publish(
 /// only from a published round.
 pub async fn list_for_student(pool: &AnyPool, school: SchoolId, student: UserId) -> Result<Vec<StudentOutcome>, sqlx::Error> {
     let sql = format!(
-        "SELECT o.id, o.student_version, o.status, o.summary, o.course_id, \
+        "SELECT o.id, o.student_version, o.status, o.summary, o.course_id, c.semester_id, \
                 s.school_year, s.semester, sub.name AS subject, c.credits, t.display_name AS course_teacher, \
                 r.round, r.submitted_at, \
                 CASE WHEN r.published_at IS NOT NULL THEN r.published_at END AS certified_at, \
@@ -372,6 +372,7 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
         id: OutcomeId(row.try_get("id")?),
         version: row.try_get("student_version")?,
         semester: semester_code(row.try_get("school_year")?, row.try_get("semester")?)?,
+        semester_id: SemesterId(row.try_get("semester_id")?),
         course_id: CourseId(row.try_get("course_id")?),
         subject: row.try_get("subject")?,
         credits: row.try_get("credits")?,
@@ -389,6 +390,8 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
         certified_at: certified_at.filter(|_| shows_decision).map(UtcMillis),
         fail_reason: reason.filter(|_| status == OutcomeStatus::Failed),
         rounds: row.try_get::<Option<i64>, _>("round")?.unwrap_or(0),
+        selected: false,
+        submitted: false,
     })
 }
 
@@ -599,6 +602,7 @@ pub async fn review_page(
                 certifier: row.try_get("certifier")?,
                 decided_at: row.try_get::<Option<i64>, _>("decided_at")?.map(UtcMillis),
                 published_at: row.try_get::<Option<i64>, _>("published_at")?.map(UtcMillis),
+                editable: true,
             })
         })
         .collect()
@@ -628,16 +632,18 @@ pub async fn teacher_semesters(
     pool: &AnyPool,
     school: SchoolId,
     teacher: UserId,
-) -> Result<Vec<crate::domain::calendar::SemesterCode>, sqlx::Error> {
+) -> Result<Vec<(SemesterId, crate::domain::calendar::SemesterCode)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT DISTINCT s.school_year, s.semester FROM courses c JOIN semesters s ON s.id = c.semester_id \
+        "SELECT DISTINCT s.id, s.school_year, s.semester FROM courses c JOIN semesters s ON s.id = c.semester_id \
          WHERE c.school_id = $1 AND c.teacher_id = $2 ORDER BY s.school_year DESC, s.semester DESC",
     )
     .bind(school.0)
     .bind(teacher.0)
     .fetch_all(pool)
     .await?;
-    rows.iter().map(|row| semester_code(row.try_get("school_year")?, row.try_get("semester")?)).collect()
+    rows.iter()
+        .map(|row| Ok((SemesterId(row.try_get("id")?), semester_code(row.try_get("school_year")?, row.try_get("semester")?)?)))
+        .collect()
 }
 
 /// Lists the homerooms and subjects of the teacher's students and courses in a semester (all

@@ -5,6 +5,7 @@ use sqlx::{AnyPool, Row};
 use super::Tx;
 use crate::domain::calendar::{SchoolYear, Semester, SemesterCode, UtcMillis};
 use crate::domain::ids::{SchoolId, SemesterId};
+use crate::domain::window::SemesterWindows;
 
 /// A school row.
 #[derive(Clone, Debug)]
@@ -59,13 +60,15 @@ pub struct NewSemester<'a> {
     pub ends_on: &'a str,
     pub closing_day: Option<&'a str>,
     pub is_current: bool,
+    pub windows: SemesterWindows,
 }
 
 pub async fn insert_semester(tx: &mut Tx, school: SchoolId, new: &NewSemester<'_>) -> Result<SemesterId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO semesters (school_id, school_year_id, school_year, semester, starts_on, ends_on, \
-                                closing_day, is_current) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                                closing_day, is_current, student_opens_at, student_closes_at, teacher_opens_at, \
+                                teacher_closes_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(school.0)
     .bind(new.school_year_id)
@@ -75,6 +78,10 @@ pub async fn insert_semester(tx: &mut Tx, school: SchoolId, new: &NewSemester<'_
     .bind(new.ends_on)
     .bind(new.closing_day)
     .bind(i64::from(new.is_current))
+    .bind(new.windows.student.opens_at.map(|at| at.0))
+    .bind(new.windows.student.closes_at.map(|at| at.0))
+    .bind(new.windows.teacher.opens_at.map(|at| at.0))
+    .bind(new.windows.teacher.closes_at.map(|at| at.0))
     .fetch_one(&mut **tx)
     .await?;
     Ok(SemesterId(id))

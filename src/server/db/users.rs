@@ -123,3 +123,35 @@ pub async fn summary(pool: &AnyPool, school: SchoolId, user: UserId) -> Result<O
     })
     .transpose()
 }
+
+/// Stores a student's national ID (already encrypted, with its lookup hash) and birth date.
+pub async fn set_student_identity(
+    tx: &mut Tx,
+    school: SchoolId,
+    student: UserId,
+    national_id_enc: &str,
+    national_id_hash: &str,
+    birth_date: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE students SET national_id_enc = $1, national_id_hash = $2, birth_date = $3 WHERE user_id = $4 AND school_id = $5",
+    )
+    .bind(national_id_enc)
+    .bind(national_id_hash)
+    .bind(birth_date)
+    .bind(student.0)
+    .bind(school.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Finds a student of the school by 學號.
+pub async fn find_student_by_number(pool: &AnyPool, school: SchoolId, student_no: &str) -> Result<Option<UserId>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT user_id FROM students WHERE school_id = $1 AND student_no = $2")
+        .bind(school.0)
+        .bind(student_no.trim())
+        .fetch_optional(pool)
+        .await?;
+    Ok(id.map(UserId))
+}

@@ -3,6 +3,7 @@
 
 mod error_page;
 mod events;
+mod exports;
 mod files;
 mod security;
 mod upload;
@@ -38,6 +39,7 @@ pub fn build(state: AppState) -> Router {
         .route("/upload/outcomes", post(upload::create).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/upload/outcomes/{id}", post(upload::revise).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/files/{id}", get(files::download))
+        .route("/exports/{id}", get(exports::download))
         .route("/events", get(events::stream))
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(

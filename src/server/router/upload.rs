@@ -37,6 +37,7 @@ struct UploadForm {
 pub async fn create(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
     let result = async {
         let user = CurrentUser::require_from_headers(&state, &headers).await?;
+        outcomes::check_can_upload(&state, &user).await?;
         let form = read_form(&state, multipart).await?;
         let course_id = match form.course_id.as_deref().map(str::trim) {
             None | Some("") => return Err(AppError::CourseMissing),
@@ -57,6 +58,7 @@ pub async fn revise(
 ) -> Response {
     let result = async {
         let user = CurrentUser::require_from_headers(&state, &headers).await?;
+        outcomes::check_can_revise(&state, &user, OutcomeId(outcome_id)).await?;
         let form = read_form(&state, multipart).await?;
         let version = parse_field::<i64>(form.version.as_deref(), "version")?;
         let revision = Revision {

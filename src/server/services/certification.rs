@@ -11,12 +11,15 @@ use crate::domain::outcome::{Transition, Verdict};
 use crate::domain::paging::{PageRange, PageRequest};
 use crate::domain::role::Role;
 use crate::domain::text::FailReason;
-use crate::domain::views::{PublishResult, ReviewPage, ReviewQuery, Saved};
+use crate::domain::views::{PublishResult, ReviewPage, ReviewQuery, Saved, TeacherDeadline};
+use crate::domain::window::WindowState;
 use crate::server::auth::CurrentUser;
 use crate::server::db::outcomes::Token;
 use crate::server::db::{self, Tx};
 use crate::server::error::OrInternal;
 use crate::server::state::AppState;
+
+use super::windows;
 
 /// A decision as the teacher sends it, for one or several outcomes.
 pub struct Decision {
@@ -43,13 +46,41 @@ pub async fn review_page(state: &AppState, user: &CurrentUser, mut query: Review
     let rows = db::outcomes::review_page(pool, user.school_id, user.user_id, &query)
         .await
         .or_internal("listing outcomes to certify")?;
-    let semesters = db::outcomes::teacher_semesters(pool, user.school_id, user.user_id)
+    let mut rows = rows;
+    let teacher_semesters = db::outcomes::teacher_semesters(pool, user.school_id, user.user_id)
         .await
         .or_internal("listing the teacher's semesters")?;
     let (homerooms, subjects) = db::outcomes::teacher_filter_options(pool, user.school_id, user.user_id, query.semester)
         .await
         .or_internal("listing filter options")?;
-    Ok(ReviewPage { range: PageRange::of(query.page, total), query, rows, counts, semesters, homerooms, subjects })
+
+    // Each semester's teacher window: rows of a closed one cannot change, and the page lists
+    // what is left before each open deadline.
+    let now = state.clock.now();
+    let mut connection = pool.acquire().await.or_internal("acquiring a connection")?;
+    let mut deadlines = Vec::new();
+    let mut closed = Vec::new();
+    for &(semester_id, code) in &teacher_semesters {
+        let window = windows::teacher_window(&mut connection, user.school_id, semester_id, now).await?;
+        let listed = query.semester.is_none_or(|wanted| wanted == code);
+        let is_closed = matches!(window.state, WindowState::Closed { .. });
+        if is_closed {
+            for row in rows.iter_mut().filter(|row| row.semester == code) {
+                row.editable = false;
+            }
+        }
+        if !listed && is_closed {
+            continue;
+        }
+        let only_this = ReviewQuery { semester: Some(code), ..ReviewQuery::default() };
+        let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &only_this)
+            .await
+            .or_internal("counting unfinished outcomes")?;
+        let deadline = TeacherDeadline { semester: code, window, undecided: counts.undecided, unpublished: counts.unpublished() };
+        if is_closed { closed.push(deadline) } else { deadlines.push(deadline) }
+    }
+    let semesters = teacher_semesters.into_iter().map(|(_, code)| code).collect();
+    Ok(ReviewPage { range: PageRange::of(query.page, total), query, rows, counts, semesters, homerooms, subjects, deadlines, closed })
 }
 
 /// Returns how many outcomes a state filter lists, from the per-state counts.
@@ -73,12 +104,13 @@ pub async fn decide(state: &AppState, user: &CurrentUser, decision: Decision) ->
         Verdict::Failed => Some(FailReason::parse(&decision.reason).map_err(AppError::FailReason)?),
         Verdict::Passed => None,
     };
-    let now = UtcMillis::now();
+    let now = state.clock.now();
     let mut tx = state.db.begin_write().await.or_internal("starting a decision")?;
     let mut saved = Vec::with_capacity(decision.items.len());
     for &(outcome_id, version) in &decision.items {
         let core = load_certifiable(&mut tx, user, outcome_id).await?;
         core.state.apply(Transition::Decide(decision.verdict))?;
+        windows::require_teacher_window(&mut tx, user.school_id, core.semester_id, now).await?;
         claim(&mut tx, user.school_id, &core, Token::Certifier { expected: version, visible: false }, now).await?;
         let review = core.current_review_id.ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
         let reason_text = reason.as_ref().map(FailReason::as_str);
@@ -102,7 +134,7 @@ pub async fn publish(state: &AppState, user: &CurrentUser, selected: &[(OutcomeI
     if selected.is_empty() {
         return Ok(PublishResult { published: 0, skipped: 0 });
     }
-    let now = UtcMillis::now();
+    let now = state.clock.now();
     let mut tx = state.db.begin_write().await.or_internal("starting a publication")?;
     let result = publish_in(&mut tx, user, selected, selected.len() == 1, now).await?;
     tx.commit().await.or_internal("committing a publication")?;
@@ -112,7 +144,7 @@ pub async fn publish(state: &AppState, user: &CurrentUser, selected: &[(OutcomeI
 /// 全部發佈: publishes every decided, unpublished outcome under the list's current filters.
 pub async fn publish_all(state: &AppState, user: &CurrentUser, query: &ReviewQuery) -> Result<PublishResult, AppError> {
     user.require(Role::Teacher)?;
-    let now = UtcMillis::now();
+    let now = state.clock.now();
     let mut tx = state.db.begin_write().await.or_internal("starting a publication")?;
     let selected = db::outcomes::decided_unpublished(&mut tx, user.school_id, user.user_id, query)
         .await
@@ -138,6 +170,14 @@ async fn publish_in(
     let mut publication = Publication { published: 0, skipped: 0, students: BTreeSet::new() };
     for &(outcome_id, version) in selected {
         let core = load_certifiable(tx, user, outcome_id).await?;
+        match windows::require_teacher_window(tx, user.school_id, core.semester_id, now).await {
+            Ok(()) => {}
+            Err(error) if refuse_skips => return Err(error),
+            Err(_) => {
+                publication.skipped += 1;
+                continue;
+            }
+        }
         let next = match core.state.apply(Transition::Publish) {
             Ok(Some(next)) => next,
             Ok(None) => return Err(AppError::BadRequest("publishing deleted an outcome".into())),

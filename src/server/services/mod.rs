@@ -6,3 +6,7 @@ pub mod certification;
 pub mod demo;
 pub mod notifications;
 pub mod outcomes;
+pub mod selection;
+pub mod submissions;
+pub mod windows;
+pub mod admin;

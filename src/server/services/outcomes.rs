@@ -8,7 +8,11 @@ use crate::domain::ids::{CourseId, FileId, OutcomeId, SchoolId, UserId};
 use crate::domain::outcome::{OutcomeState, SemesterCounts, Transition};
 use crate::domain::role::Role;
 use crate::domain::text::Summary;
-use crate::domain::views::{OutcomeDetail, Saved, StudentOverview, StudentSemester, UploadContext};
+use crate::domain::calendar::{SchoolYear, SemesterCode};
+use crate::domain::ids::SemesterId;
+use crate::domain::views::{
+    OutcomeDetail, Saved, SelectionSummary, StudentOutcome, StudentOverview, StudentSemester, UploadContext,
+};
 use crate::server::auth::CurrentUser;
 use crate::server::db::audit::AuditEvent;
 use crate::server::db::files::NewFile;
@@ -17,6 +21,8 @@ use crate::server::db::{self, Tx};
 use crate::server::error::OrInternal;
 use crate::server::state::AppState;
 use crate::server::storage::StagedBlob;
+
+use super::windows;
 
 /// A file that passed every check and waits, durable but temporary, for its outcome's row.
 pub struct UploadedFile {
@@ -58,13 +64,46 @@ pub async fn upload_context(state: &AppState, user: &CurrentUser) -> Result<Uplo
         ),
         None => (Vec::new(), 0),
     };
+    let now = state.clock.now();
+    let window = match semester {
+        Some(semester) => {
+            let mut connection = state.db.pool.acquire().await.or_internal("acquiring a connection")?;
+            Some(windows::student_window(&mut connection, user.school_id, user.user_id, semester.id, now).await?)
+        }
+        None => None,
+    };
     Ok(UploadContext {
         semester: semester.map(|semester| semester.code),
+        window,
         courses,
         rules: state.file_rules(),
         upload_limit: school.and_then(|school| school.max_outcomes_per_semester).and_then(|max| u32::try_from(max).ok()),
         uploaded_this_semester: u64::try_from(uploaded).unwrap_or(0),
     })
+}
+
+/// Refuses an upload before its body is read: the caller must be a student and the current
+/// semester's window must be open. `create` checks again once the files have arrived.
+pub async fn check_can_upload(state: &AppState, user: &CurrentUser) -> Result<(), AppError> {
+    user.require(Role::Student)?;
+    let semester = db::schools::current_semester(&state.db.pool, user.school_id)
+        .await
+        .or_internal("loading the semester")?
+        .ok_or(AppError::NotEnrolled)?;
+    let mut connection = state.db.pool.acquire().await.or_internal("acquiring a connection")?;
+    windows::require_student_window(&mut connection, user.school_id, user.user_id, semester.id, state.clock.now()).await
+}
+
+/// Refuses a revision before its body is read: the outcome must be the student's, revisable,
+/// and in an open window. `revise` checks again once the files have arrived.
+pub async fn check_can_revise(state: &AppState, user: &CurrentUser, outcome: OutcomeId) -> Result<(), AppError> {
+    user.require(Role::Student)?;
+    let mut tx = state.db.pool.begin().await.or_internal("starting a revision check")?;
+    let core = load_own(&mut tx, user, outcome).await?;
+    core.state.apply(Transition::Revise)?;
+    windows::require_student_window(&mut tx, user.school_id, user.user_id, core.semester_id, state.clock.now()).await?;
+    tx.rollback().await.or_internal("ending a revision check")?;
+    Ok(())
 }
 
 /// Creates a draft from an upload. The files are made durable before the row that points at
@@ -93,7 +132,7 @@ pub async fn create(state: &AppState, user: &CurrentUser, new: NewOutcome) -> Re
 
     let staged = commit_files(new.files).await?;
 
-    let now = UtcMillis::now();
+    let now = state.clock.now();
     let mut tx = state.db.begin_write().await.or_internal("starting the upload")?;
     check_can_create(state, &mut tx, user, new.course_id, semester.id, school.max_outcomes_per_semester).await?;
     let (document, media) = insert_files(&mut tx, user, &staged, now).await?;
@@ -120,6 +159,9 @@ async fn check_can_create(
     limit: Option<i64>,
 ) -> Result<(), AppError> {
     db::outcomes::lock_student(&state.db, tx, user.school_id, user.user_id).await.or_internal("locking the student")?;
+    // Checked under the lock, just before the row is written: an upload that began inside the
+    // window but finished after it is refused here.
+    windows::require_student_window(tx, user.school_id, user.user_id, semester, state.clock.now()).await?;
     let enrolled = db::courses::is_enrolled(tx, user.school_id, user.user_id, course, semester)
         .await
         .or_internal("checking enrolment")?;
@@ -202,10 +244,11 @@ pub async fn revise(state: &AppState, user: &CurrentUser, revision: Revision) ->
 
     let staged = commit_files(revision.files).await?;
 
-    let now = UtcMillis::now();
+    let now = state.clock.now();
     let mut tx = state.db.begin_write().await.or_internal("starting a revision")?;
     let core = load_own(&mut tx, user, revision.outcome_id).await?;
     let next = apply(core.state, Transition::Revise)?;
+    windows::require_student_window(&mut tx, user.school_id, user.user_id, core.semester_id, now).await?;
     claim(&mut tx, user.school_id, &core, Token::Student(revision.version), now).await?;
     let (new_document, new_media) = insert_files(&mut tx, user, &staged, now).await?;
     db::outcomes::revise(
@@ -228,10 +271,11 @@ pub async fn revise(state: &AppState, user: &CurrentUser, revision: Revision) ->
 /// first succeeded is refused because the outcome is already pending.
 pub async fn submit(state: &AppState, user: &CurrentUser, outcome: OutcomeId, version: i64) -> Result<Saved, AppError> {
     user.require(Role::Student)?;
-    let now = UtcMillis::now();
+    let now = state.clock.now();
     let mut tx = state.db.begin_write().await.or_internal("starting a submission")?;
     let core = load_own(&mut tx, user, outcome).await?;
     let next = apply(core.state, Transition::Submit)?;
+    windows::require_student_window(&mut tx, user.school_id, user.user_id, core.semester_id, now).await?;
     claim(&mut tx, user.school_id, &core, Token::Student(version), now).await?;
     db::outcomes::open_review(&mut tx, user.school_id, &core, user.user_id, now)
         .await
@@ -245,10 +289,11 @@ pub async fn submit(state: &AppState, user: &CurrentUser, outcome: OutcomeId, ve
 /// Deletes a draft or failed outcome. The row stays, marked deleted, for the audit trail.
 pub async fn delete(state: &AppState, user: &CurrentUser, outcome: OutcomeId, version: i64) -> Result<(), AppError> {
     user.require(Role::Student)?;
-    let now = UtcMillis::now();
+    let now = state.clock.now();
     let mut tx = state.db.begin_write().await.or_internal("starting a deletion")?;
     let core = load_own(&mut tx, user, outcome).await?;
     apply_delete(core.state)?;
+    windows::require_student_window(&mut tx, user.school_id, user.user_id, core.semester_id, now).await?;
     claim(&mut tx, user.school_id, &core, Token::Student(version), now).await?;
     db::outcomes::soft_delete(&mut tx, user.school_id, core.id, now).await.or_internal("deleting an outcome")?;
     audit(&mut tx, user, core.id, "delete", Some(core.state.status.as_str()), None, None, now).await?;
@@ -257,35 +302,71 @@ pub async fn delete(state: &AppState, user: &CurrentUser, outcome: OutcomeId, ve
     Ok(())
 }
 
-/// Lists the student's outcomes by semester with the summary line of each.
+/// Lists the student's outcomes by semester with the summary line and window of each, and
+/// the selection (勾選) of each school year.
 pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<StudentOverview, AppError> {
     user.require(Role::Student)?;
     let pool = &state.db.pool;
+    let now = state.clock.now();
     let current = db::schools::current_semester(pool, user.school_id).await.or_internal("loading the semester")?;
-    let outcomes =
+    let mut outcomes =
         db::outcomes::list_for_student(pool, user.school_id, user.user_id).await.or_internal("listing outcomes")?;
-    let mut semesters: Vec<StudentSemester> = Vec::new();
-    for outcome in outcomes {
-        match semesters.last_mut() {
-            Some(group) if group.counts.semester == Some(outcome.semester) => group.outcomes.push(outcome),
-            _ => semesters.push(StudentSemester {
-                counts: SemesterCounts::tally(outcome.semester, []),
-                outcomes: vec![outcome],
-            }),
-        }
+    let selected = db::selections::selected_outcomes(pool, user.school_id, user.user_id)
+        .await
+        .or_internal("loading selections")?;
+    let submitted = db::submissions::submitted_outcomes(pool, user.school_id, user.user_id)
+        .await
+        .or_internal("loading submissions")?;
+    for outcome in &mut outcomes {
+        outcome.selected = selected.contains(&outcome.id);
+        outcome.submitted = submitted.contains(&outcome.id.0);
     }
-    for group in &mut semesters {
-        if let Some(code) = group.counts.semester {
-            group.counts = SemesterCounts::tally(code, group.outcomes.iter().map(|outcome| outcome.status));
+
+    let mut groups: Vec<(SemesterId, SemesterCode, Vec<StudentOutcome>)> = Vec::new();
+    for outcome in outcomes {
+        match groups.last_mut() {
+            Some((id, _, list)) if *id == outcome.semester_id => list.push(outcome),
+            _ => groups.push((outcome.semester_id, outcome.semester, vec![outcome])),
         }
     }
     // The current semester is listed even before the first upload.
     if let Some(current) = current
-        && !semesters.iter().any(|group| group.counts.semester == Some(current.code))
+        && !groups.iter().any(|(id, ..)| *id == current.id)
     {
-        semesters.insert(0, StudentSemester { counts: SemesterCounts::tally(current.code, []), outcomes: Vec::new() });
+        groups.insert(0, (current.id, current.code, Vec::new()));
     }
-    Ok(StudentOverview { current_semester: current.map(|semester| semester.code), semesters })
+
+    let mut connection = pool.acquire().await.or_internal("acquiring a connection")?;
+    let mut semesters = Vec::with_capacity(groups.len());
+    for (semester_id, code, outcomes) in groups {
+        let window = windows::student_window(&mut connection, user.school_id, user.user_id, semester_id, now).await?;
+        let counts = SemesterCounts::tally(code, outcomes.iter().map(|outcome| outcome.status));
+        semesters.push(StudentSemester { counts, outcomes, window });
+    }
+
+    let mut years: Vec<SchoolYear> = semesters.iter().filter_map(|group| group.counts.semester.map(|code| code.school_year)).collect();
+    years.dedup();
+    let counts = db::selections::counts_by_year(pool, user.school_id, user.user_id).await.or_internal("counting selections")?;
+    let max = db::windows::max_selections(&mut *connection, user.school_id).await.or_internal("loading the selection limit")?;
+    let mut selections = Vec::with_capacity(years.len());
+    for year in years {
+        let Some((year_id, window)) =
+            db::windows::school_year(&mut *connection, user.school_id, year).await.or_internal("loading a school year")?
+        else {
+            continue;
+        };
+        let submitted =
+            db::submissions::year_submitted(&mut *connection, user.school_id, year_id).await.or_internal("loading submissions")?;
+        let selected = counts.iter().find(|(id, _)| *id == year_id).map(|(_, count)| *count).unwrap_or(0);
+        selections.push(SelectionSummary {
+            school_year: year,
+            selected: u32::try_from(selected).unwrap_or(u32::MAX),
+            max: u32::try_from(max).unwrap_or(0),
+            window: windows::selection_info(window, now).0,
+            submitted,
+        });
+    }
+    Ok(StudentOverview { current_semester: current.map(|semester| semester.code), semesters, selections })
 }
 
 /// Returns one of the student's outcomes with its review history.

@@ -7,9 +7,15 @@ mod files;
 
 use anyhow::Context;
 
+use jiff::ToSpan;
+use jiff::civil::date;
+
 use super::certification::{self, Decision};
 use super::outcomes::{self, NewOutcome, UploadedFile};
-use crate::domain::calendar::{SchoolYear, Semester, SemesterCode, UtcMillis};
+use super::selection;
+use crate::domain::calendar::{SchoolYear, Semester, SemesterCode, UtcMillis, start_of_taipei_day};
+use crate::domain::national_id::NationalId;
+use crate::domain::window::{SemesterWindows, Window};
 use crate::domain::files::{FileKind, FileSlot};
 use crate::domain::ids::{CourseId, SchoolId, UserId};
 use crate::domain::outcome::Verdict;
@@ -19,13 +25,15 @@ use crate::server::db;
 use crate::server::db::courses::NewCourse;
 use crate::server::db::schools::NewSemester;
 use crate::server::db::users::NewUser;
-use crate::server::state::AppState;
+use crate::server::state::{AppState, Clock};
 
 /// The password of every demo account. It is printed at start and in the README, so the demo
 /// school must never hold real data.
 pub const DEMO_PASSWORD: &str = "demo1234";
 pub const DEMO_SCHOOL_CODE: &str = "990001";
 pub const DEMO_SCHOOL_NAME: &str = "市立歷程高級中學（示範）";
+/// The demo's administrator and submission staff (教務處).
+pub const DEMO_ADMIN: &str = "admin";
 
 /// A demo teacher: login, name, the subject taught to both homerooms, and its credits.
 const TEACHERS: [(&str, &str, &str, i64); 8] = [
@@ -108,14 +116,45 @@ struct People {
 }
 
 async fn seed(state: &AppState) -> anyhow::Result<()> {
-    let people = seed_people(state).await?;
-    seed_outcomes(state, &people).await
+    let real_now = UtcMillis::now();
+    let people = seed_people(state, real_now).await?;
+    // The outcomes are dated inside semester 1131: the services run on a clock that starts
+    // on 113/10/01 09:00 (Taiwan) and moves on for each step.
+    let seeding = AppState { clock: Clock::fixed(SEED_START), ..state.clone() };
+    seed_outcomes(&seeding, &people).await?;
+    seed_selections(&seeding, &people).await
 }
 
-async fn seed_people(state: &AppState) -> anyhow::Result<People> {
-    let now = UtcMillis::now();
-    let mut hashes = Vec::with_capacity(TEACHERS.len() + 70);
-    for _ in 0..TEACHERS.len() + 70 {
+/// 113/10/01 09:00:00 in Taiwan (2024-10-01T01:00:00Z), when the demo's first outcome arrives.
+const SEED_START: UtcMillis = UtcMillis(1_727_744_400_000);
+/// How far the demo clock moves between two steps: 37 minutes.
+const SEED_STEP_MILLIS: i64 = 37 * 60 * 1000;
+
+fn advance(state: &AppState) {
+    state.clock.set(UtcMillis(state.clock.now().0 + SEED_STEP_MILLIS));
+}
+
+/// Returns a valid fake national ID for the demo student with a 0-based index: letter A
+/// (Taipei), 1 or 2 alternating, the index, and the check digit.
+fn demo_national_id(index: usize) -> NationalId {
+    let sex = if index % 2 == 0 { 1 } else { 2 };
+    let body = format!("A{sex}{:07}", 2_450_000 + index * 137);
+    (0..10)
+        .map(|digit| format!("{body}{digit}"))
+        .find_map(|candidate| NationalId::parse(&candidate).ok())
+        .expect("one check digit fits")
+}
+
+/// Returns the birth date of a demo student: 高二 in 113 were born from Sept 2007 to Aug 2008.
+fn demo_birth_date(index: usize) -> String {
+    let month = (index % 12) as i8 + 1;
+    let year = if month >= 9 { 2007 } else { 2008 };
+    format!("{year}-{month:02}-{:02}", index % 28 + 1)
+}
+
+async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People> {
+    let mut hashes = Vec::with_capacity(TEACHERS.len() + 71);
+    for _ in 0..TEACHERS.len() + 71 {
         hashes.push(state.passwords.hash(DEMO_PASSWORD.to_owned()).await?);
     }
     let mut hashes = hashes.into_iter();
@@ -133,9 +172,13 @@ async fn seed_people(state: &AppState) -> anyhow::Result<People> {
             ends_on: "2025-01-31",
             closing_day: Some("2025-01-20"),
             is_current: true,
+            windows: demo_windows(now),
         },
     )
     .await?;
+    let today = now.taipei_date();
+    let selection = Window::from_dates(date(2025, 6, 1), today.checked_add(45.days())?);
+    db::windows::update_selection_window(&mut tx, school, year_id, &selection).await?;
 
     let mut teachers = Vec::new();
     for (login, name, _, _) in TEACHERS {
@@ -184,6 +227,16 @@ async fn seed_people(state: &AppState) -> anyhow::Result<People> {
         .await?;
         db::users::add_role(&mut tx, school, user, Role::Student).await?;
         db::users::insert_student(&mut tx, school, user, &number).await?;
+        let national_id = demo_national_id(index);
+        db::users::set_student_identity(
+            &mut tx,
+            school,
+            user,
+            &state.national_ids.encrypt(&national_id),
+            &state.national_ids.lookup_hash(&national_id),
+            &demo_birth_date(index),
+        )
+        .await?;
         let homeroom = index / 35;
         db::courses::add_homeroom_member(&mut tx, school, year_id, homerooms[homeroom], user, (index % 35 + 1) as i64)
             .await?;
@@ -192,6 +245,17 @@ async fn seed_people(state: &AppState) -> anyhow::Result<People> {
         }
         students.push(user);
     }
+    let admin_hash = hashes.next().context("password hashes")?;
+    let admin = db::users::insert_user(
+        &mut tx,
+        school,
+        &NewUser { login: DEMO_ADMIN, display_name: "陳明德", password_hash: Some(&admin_hash), email: None },
+        now,
+    )
+    .await?;
+    db::users::insert_staff(&mut tx, school, admin, "A001").await?;
+    db::users::add_role(&mut tx, school, admin, Role::Admin).await?;
+    db::users::add_role(&mut tx, school, admin, Role::SubmissionStaff).await?;
     tx.commit().await?;
     Ok(People { school, teachers, students, courses })
 }
@@ -209,10 +273,42 @@ async fn seed_outcomes(state: &AppState, people: &People) -> anyhow::Result<()> 
             let course = people.courses[subject][homeroom];
             let teacher = as_user(people, people.teachers[subject], Role::Teacher);
             counter += 1;
+            advance(state);
             seed_outcome(state, &student, &teacher, course, index, subject, fate, counter).await?;
         }
     }
     Ok(())
+}
+
+/// Ticks the passed outcomes of the first four students of 201 for the central database, as
+/// they would in June, inside the selection window.
+async fn seed_selections(state: &AppState, people: &People) -> anyhow::Result<()> {
+    state.clock.set(UtcMillis(start_of_taipei_day(date(2025, 6, 2)).0 + 9 * 3_600_000));
+    for &index in &[0usize, 1, 2, 3] {
+        let student = as_user(people, people.students[index], Role::Student);
+        let overview = outcomes::overview(state, &student).await.map_err(|error| anyhow::anyhow!("demo overview: {error}"))?;
+        for outcome in overview.semesters.iter().flat_map(|group| &group.outcomes) {
+            if outcome.status == crate::domain::outcome::OutcomeStatus::Passed {
+                advance(state);
+                selection::set_selected(state, &student, outcome.id, true)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("demo selection: {error}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The demo semester's windows: open from its first day until 30 days after the demo school
+/// is created (teachers 7 days longer), so that the demo can be tried whenever it is made.
+fn demo_windows(now: UtcMillis) -> SemesterWindows {
+    let today = now.taipei_date();
+    let student_last = today.checked_add(30.days()).unwrap_or(today);
+    let teacher_last = student_last.checked_add(7.days()).unwrap_or(student_last);
+    SemesterWindows {
+        student: Window::from_dates(date(2024, 8, 1), student_last),
+        teacher: Window::from_dates(date(2024, 8, 1), teacher_last),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -236,6 +332,7 @@ async fn seed_outcome(
     if matches!(fate, Fate::Draft) {
         return Ok(());
     }
+    advance(state);
     saved = outcomes::submit(state, student, saved.outcome_id, saved.version)
         .await
         .map_err(|error| anyhow::anyhow!("demo submit: {error}"))?;
@@ -247,6 +344,7 @@ async fn seed_outcome(
         Fate::FailedUnpublished | Fate::Failed | Fate::Resubmitted => Verdict::Failed,
         Fate::Draft => unreachable!("drafts return above"),
     };
+    advance(state);
     let decided = certification::decide(
         state,
         teacher,
@@ -258,6 +356,7 @@ async fn seed_outcome(
     if matches!(fate, Fate::PassedUnpublished | Fate::FailedUnpublished) {
         return Ok(());
     }
+    advance(state);
     certification::publish(state, teacher, &[(saved.outcome_id, saved.version)])
         .await
         .map_err(|error| anyhow::anyhow!("demo publication: {error}"))?;
@@ -357,6 +456,7 @@ pub fn login_help(origin: &str) -> String {
     for (login, name, subject, _) in TEACHERS {
         text.push_str(&format!("教師 Teacher: {login} ({name}, {subject})\n"));
     }
+    text.push_str(&format!("教務處 Administrator and submission staff: {DEMO_ADMIN} (陳明德)\n"));
     text
 }
 
