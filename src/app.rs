@@ -7,12 +7,18 @@ use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
 use crate::ui::browser;
+use crate::ui::admin::audit::AuditPage;
+use crate::ui::admin::submissions::SubmissionsPage;
+use crate::ui::admin::unlocks::UnlocksPage;
+use crate::ui::admin::windows::WindowsPage;
+use crate::ui::admin::AdminHomePage;
 use crate::ui::login::LoginPage;
 use crate::ui::nav::TopBar;
 use crate::ui::notifications::NotificationsPage;
 use crate::ui::session::{provide_session, use_session};
 use crate::ui::student::detail::OutcomeDetailPage;
 use crate::ui::student::outcomes::MyOutcomesPage;
+use crate::ui::student::submissions::SubmissionRecordsPage;
 use crate::ui::student::upload::{RevisePage, UploadPage};
 use crate::ui::teacher::certify::CertifyPage;
 
@@ -80,6 +86,12 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("student/outcomes/:id/revise") view=RevisePage ssr=SsrMode::InOrder/>
                     <Route path=path!("teacher/certify") view=CertifyPage ssr=SsrMode::InOrder/>
                     <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/submissions") view=SubmissionRecordsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin") view=AdminHomePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/windows") view=WindowsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/unlocks") view=UnlocksPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("submissions") view=SubmissionsPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>

@@ -33,6 +33,10 @@ impl SessionInfo {
             "/student/outcomes"
         } else if self.has_role(Role::Teacher) {
             "/teacher/certify"
+        } else if self.has_role(Role::Admin) {
+            "/admin"
+        } else if self.has_role(Role::SubmissionStaff) {
+            "/submissions"
         } else {
             // Roles without their own pages yet start at their notifications.
             "/notifications"

@@ -29,6 +29,8 @@ pub fn TopBar() -> impl IntoView {
                     let info = context.session.await.ok().flatten()?;
                     let student = info.has_role(Role::Student);
                     let teacher = info.has_role(Role::Teacher);
+                    let admin = info.has_role(Role::Admin);
+                    let submission_staff = admin || info.has_role(Role::SubmissionStaff);
                     let unread = context.unread;
                     let bell_label = move || {
                         let count = unread.get();
@@ -46,6 +48,12 @@ pub fn TopBar() -> impl IntoView {
                             </Show>
                             <Show when=move || teacher>
                                 <a href="/teacher/certify">{t!(i18n, nav.certify)}</a>
+                            </Show>
+                            <Show when=move || admin>
+                                <a href="/admin">{t!(i18n, nav.admin)}</a>
+                            </Show>
+                            <Show when=move || submission_staff>
+                                <a href="/submissions">{t!(i18n, nav.submissions)}</a>
                             </Show>
                             <a href="/notifications" class="bell" aria-label=bell_label>
                                 {t!(i18n, nav.notifications)}

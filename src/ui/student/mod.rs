@@ -2,4 +2,5 @@
 
 pub mod detail;
 pub mod outcomes;
+pub mod submissions;
 pub mod upload;

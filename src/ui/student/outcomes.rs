@@ -1,5 +1,5 @@
-//! 我的學習成果: every outcome by semester with its status and the summary line, and the
-//! student's actions: 送出認證, 修改, 刪除.
+//! 我的學習成果: every outcome by semester with its status, the summary line and the deadline,
+//! the student's actions (送出認證, 修改, 刪除), and 勾選 for the central database.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -7,11 +7,14 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::student::{DeleteOutcome, SubmitOutcome, my_outcomes};
+use crate::api::student::{DeleteOutcome, SetSelection, SubmitOutcome, my_outcomes};
 use crate::domain::AppError;
 use crate::domain::outcome::OutcomeStatus;
 use crate::domain::role::Role;
-use crate::domain::views::{StudentOutcome, StudentSemester};
+use crate::domain::ids::OutcomeId;
+use crate::domain::views::{SelectionSummary, StudentOutcome, StudentSemester, StudentWindow};
+use crate::domain::window::{WindowKind, WindowState};
+use crate::ui::errors::error_message;
 use crate::i18n::*;
 use crate::ui::browser;
 use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice, FileLinks, StatusBadge};
@@ -42,11 +45,12 @@ fn MyOutcomes() -> impl IntoView {
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitOutcome>::new();
     let delete = ServerAction::<DeleteOutcome>::new();
+    let select = ServerAction::<SetSelection>::new();
     let unread = use_session().unread;
     // Reloaded after each action, and whenever the unread count changes: a publication that
     // lights the bubble also changes this list.
     let overview = Resource::new(
-        move || (submit.version().get(), delete.version().get(), unread.get()),
+        move || (submit.version().get(), delete.version().get(), select.version().get(), unread.get()),
         |_| my_outcomes(),
     );
     let query = use_query_map();
@@ -78,7 +82,7 @@ fn MyOutcomes() -> impl IntoView {
         to_delete.set(Some(outcome));
         browser::show_modal(delete_dialog);
     });
-    let busy = Signal::derive(move || submit.pending().get() || delete.pending().get());
+    let busy = Signal::derive(move || submit.pending().get() || delete.pending().get() || select.pending().get());
     // The result of the latest action, shown above the list.
     let last_result = RwSignal::new(None::<Result<&'static str, AppError>>);
     Effect::new(move |_| {
@@ -90,6 +94,14 @@ fn MyOutcomes() -> impl IntoView {
         if let Some(result) = delete.value().get() {
             last_result.set(Some(result.map(|_| "deleted")));
         }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = select.value().get() {
+            last_result.set(Some(result.map(|_| "selected")));
+        }
+    });
+    let toggle_selection = Callback::new(move |(outcome_id, selected): (OutcomeId, bool)| {
+        select.dispatch(SetSelection { outcome_id, selected });
     });
     let action_error = move || last_result.get().and_then(Result::err);
     let submitted_notice = move || matches!(last_result.get(), Some(Ok("submitted")));
@@ -115,16 +127,40 @@ fn MyOutcomes() -> impl IntoView {
                 match overview.await {
                     Ok(overview) => {
                         let drafts: u64 = overview.semesters.iter().map(|group| group.counts.draft).sum();
+                        let draft_deadline = overview
+                            .semesters
+                            .iter()
+                            .filter(|group| group.counts.draft > 0)
+                            .find_map(|group| match group.window.info.state {
+                                WindowState::Open { closes_at: Some(at) } => Some(at.to_roc_datetime()),
+                                _ => None,
+                            });
+                        let selections = overview.selections.clone();
                         view! {
                             <Show when=move || { drafts > 0 }>
                                 <p class="notice notice-warning" role="note">
                                     {t!(i18n, student.drafts_warning, count = drafts)}
+                                    {draft_deadline.clone().map(|at| view! { " " {t!(i18n, student.drafts_deadline, at = at)} })}
                                 </p>
                             </Show>
+                            <SelectionCard selections=selections.clone()/>
                             {overview
                                 .semesters
                                 .into_iter()
-                                .map(|group| view! { <SemesterSection group=group ask_submit=ask_submit ask_delete=ask_delete busy=busy/> })
+                                .map(|group| {
+                                    let year = group.counts.semester.map(|code| code.school_year);
+                                    let selection = selections.iter().find(|summary| Some(summary.school_year) == year).cloned();
+                                    view! {
+                                        <SemesterSection
+                                            group=group
+                                            selection=selection
+                                            ask_submit=ask_submit
+                                            ask_delete=ask_delete
+                                            toggle_selection=toggle_selection
+                                            busy=busy
+                                        />
+                                    }
+                                })
                                 .collect_view()}
                         }
                         .into_any()
@@ -165,14 +201,131 @@ fn MyOutcomes() -> impl IntoView {
     }
 }
 
+/// 勾選: how many outcomes each school year has ticked out of the limit, and the window.
+#[component]
+fn SelectionCard(selections: Vec<SelectionSummary>) -> impl IntoView {
+    let i18n = use_i18n();
+    if selections.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="card selection-card" aria-labelledby="selection-title">
+            <h2 id="selection-title">{t!(i18n, selection.title)}</h2>
+            <ul>
+                {selections
+                    .into_iter()
+                    .map(|summary| {
+                        let line = t_string!(
+                            i18n,
+                            selection.count,
+                            year = summary.school_year.0,
+                            max = summary.max,
+                            selected = summary.selected
+                        )
+                        .to_string();
+                        let state = if summary.submitted {
+                            t_string!(i18n, selection.submitted).to_string()
+                        } else {
+                            match summary.window.state {
+                                WindowState::Open { closes_at: Some(at) } => {
+                                    t_string!(i18n, selection.open_until, at = at.to_roc_datetime()).to_string()
+                                }
+                                WindowState::Open { closes_at: None } => t_string!(i18n, selection.open).to_string(),
+                                WindowState::NotYetOpen { opens_at } if summary.window.window.opens_at.is_some() => {
+                                    t_string!(i18n, selection.opens_at, at = opens_at.to_roc_datetime()).to_string()
+                                }
+                                WindowState::NotYetOpen { .. } => t_string!(i18n, selection.not_announced).to_string(),
+                                WindowState::Closed { closed_at } => {
+                                    t_string!(i18n, selection.closed_at, at = closed_at.to_roc_datetime()).to_string()
+                                }
+                            }
+                        };
+                        view! {
+                            <li>
+                                <strong class="selection-count">{line}</strong>
+                                " "
+                                <span class="muted-inline">{state}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <p class="hint">
+                {t!(i18n, selection.hint)} " "
+                <a href="/student/submissions">{t!(i18n, selection.records_link)}</a>
+            </p>
+        </section>
+    }
+    .into_any()
+}
+
+/// The semester's deadline for uploading and 送出認證, or why it is closed.
+#[component]
+fn WindowNote(window: StudentWindow) -> impl IntoView {
+    let i18n = use_i18n();
+    let (class, text) = match (window.info.state, &window.unlock_reason) {
+        (WindowState::Open { closes_at: Some(at) }, Some(reason)) => (
+            "window-note unlocked",
+            t_string!(i18n, window.unlocked_until, at = at.to_roc_datetime(), reason = reason.clone()).to_string(),
+        ),
+        (WindowState::Open { closes_at: Some(at) }, None) => {
+            let days = (at.0 - crate::domain::calendar::UtcMillis::now().0).max(0) / 86_400_000;
+            ("window-note", t_string!(i18n, window.open_until, at = at.to_roc_datetime(), days = days).to_string())
+        }
+        (WindowState::Open { closes_at: None }, _) => ("window-note", t_string!(i18n, window.open).to_string()),
+        (WindowState::NotYetOpen { opens_at }, _) => {
+            ("window-note closed", t_string!(i18n, window.opens_at, at = opens_at.to_roc_datetime()).to_string())
+        }
+        (WindowState::Closed { closed_at }, _) => (
+            "window-note closed",
+            error_message(i18n.get_locale_untracked(), &AppError::WindowClosed { kind: WindowKind::Student, closed_at }),
+        ),
+    };
+    view! { <p class=class role="note">{text}</p> }
+}
+
+/// What the 勾選 box of an outcome may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SelectionRules {
+    /// The window is open and the year not yet submitted.
+    open: bool,
+    /// The limit is reached, so only unticking is possible.
+    full: bool,
+}
+
+impl SelectionRules {
+    fn of(summary: Option<&SelectionSummary>) -> Self {
+        match summary {
+            Some(summary) => SelectionRules {
+                open: summary.window.is_open() && !summary.submitted,
+                full: summary.selected >= summary.max,
+            },
+            None => SelectionRules { open: false, full: false },
+        }
+    }
+}
+
 #[component]
 fn SemesterSection(
     group: StudentSemester,
+    selection: Option<SelectionSummary>,
     ask_submit: Callback<StudentOutcome>,
     ask_delete: Callback<StudentOutcome>,
+    toggle_selection: Callback<(OutcomeId, bool)>,
     busy: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let window = group.window.clone();
+    let window_open = window.info.is_open();
+    // The reason shown beside the disabled buttons of a closed semester.
+    let closed_reason = match window.info.state {
+        WindowState::Closed { closed_at } => {
+            Some(error_message(i18n.get_locale_untracked(), &AppError::WindowClosed { kind: WindowKind::Student, closed_at }))
+        }
+        WindowState::NotYetOpen { opens_at } => Some(t_string!(i18n, window.opens_at, at = opens_at.to_roc_datetime()).to_string()),
+        WindowState::Open { .. } => None,
+    };
+    let rules = SelectionRules::of(selection.as_ref());
     let semester_label = use_semester_label();
     let counts = group.counts;
     let code = counts.semester.map(|code| code.to_string()).unwrap_or_default();
@@ -182,6 +335,7 @@ fn SemesterSection(
     view! {
         <section class="semester" aria-labelledby=labelled_by>
             <h2 id=heading_id>{title}</h2>
+            <WindowNote window=window/>
             <p class="summary-line">
                 // One text node, so the line reads (and copies) as written.
                 {t_string!(
@@ -216,6 +370,7 @@ fn SemesterSection(
                                 <th scope="col">{t!(i18n, fields.submitted_at)}</th>
                                 <th scope="col">{t!(i18n, fields.certifier)}</th>
                                 <th scope="col">{t!(i18n, fields.certified_at)}</th>
+                                <th scope="col">{t!(i18n, selection.column)}</th>
                                 <th scope="col">{t!(i18n, fields.actions)}</th>
                             </tr>
                         </thead>
@@ -223,7 +378,20 @@ fn SemesterSection(
                             {group
                                 .outcomes
                                 .into_iter()
-                                .map(|outcome| view! { <OutcomeRow outcome=outcome ask_submit=ask_submit ask_delete=ask_delete busy=busy/> })
+                                .map(|outcome| {
+                                    view! {
+                                        <OutcomeRow
+                                            outcome=outcome
+                                            window_open=window_open
+                                            closed_reason=closed_reason.clone()
+                                            selection=rules
+                                            ask_submit=ask_submit
+                                            ask_delete=ask_delete
+                                            toggle_selection=toggle_selection
+                                            busy=busy
+                                        />
+                                    }
+                                })
                                 .collect_view()}
                         </tbody>
                     </table>
@@ -235,16 +403,54 @@ fn SemesterSection(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 #[component]
 fn OutcomeRow(
     outcome: StudentOutcome,
+    window_open: bool,
+    closed_reason: Option<String>,
+    selection: SelectionRules,
     ask_submit: Callback<StudentOutcome>,
     ask_delete: Callback<StudentOutcome>,
+    toggle_selection: Callback<(OutcomeId, bool)>,
     busy: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let status = outcome.status;
     let editable = matches!(status, OutcomeStatus::Draft | OutcomeStatus::Failed);
+    let locked = editable && !window_open;
+    let actions_enabled = editable && window_open;
+    let selected = outcome.selected;
+    let selection_box = if status == OutcomeStatus::Passed {
+        let enabled = selection.open && (selected || !selection.full);
+        let label = t_string!(i18n, selection.tick_named, subject = outcome.subject.clone(), summary = snippet(&outcome.summary)).to_string();
+        let id = outcome.id;
+        let note = if outcome.submitted {
+            Some(t_string!(i18n, selection.sent).to_string())
+        } else if !selection.open {
+            None
+        } else if !selected && selection.full {
+            Some(t_string!(i18n, selection.full).to_string())
+        } else {
+            None
+        };
+        view! {
+            <label class="tick">
+                <input
+                    type="checkbox"
+                    aria-label=label
+                    prop:checked=selected
+                    disabled=move || !enabled || busy.get()
+                    on:change=move |event| toggle_selection.run((id, event_target_checked(&event)))
+                />
+                <span aria-hidden="true">{t!(i18n, selection.tick)}</span>
+            </label>
+            {note.map(|note| view! { <small class="muted">{note}</small> })}
+        }
+        .into_any()
+    } else {
+        view! { <span class="muted-inline">"—"</span> }.into_any()
+    };
     let row_class = match status {
         OutcomeStatus::Draft => "outcome outcome-draft",
         OutcomeStatus::Failed => "outcome outcome-failed",
@@ -298,10 +504,14 @@ fn OutcomeRow(
                     None => dash().into_any(),
                 }}
             </td>
+            <td data-label=move || t_string!(i18n, selection.column)>{selection_box}</td>
             <td data-label=move || t_string!(i18n, fields.actions) class="actions">
+                <Show when=move || locked>
+                    <small class="locked-reason">{closed_reason.clone()}</small>
+                </Show>
                 // Plain forms posting to the server functions, so the buttons work before the
                 // script loads; with the script, a confirmation dialog comes first.
-                <Show when=move || editable>
+                <Show when=move || actions_enabled>
                     <form
                         method="post"
                         action=SubmitOutcome::PATH

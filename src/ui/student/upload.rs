@@ -14,6 +14,7 @@ use crate::domain::ids::OutcomeId;
 use crate::domain::role::Role;
 use crate::domain::text::{SUMMARY_MAX_CHARS, Summary, char_count};
 use crate::domain::views::{OutcomeDetail, UploadContext};
+use crate::domain::window::{WindowKind, WindowState};
 use crate::i18n::*;
 use crate::ui::browser;
 use crate::ui::components::{ErrorNotice, FileLinks};
@@ -102,6 +103,17 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
         None => ("/upload/outcomes".to_owned(), t_string!(i18n, upload.submit).to_string()),
     };
     let keeps_files = revising.as_ref().is_some_and(|detail| detail.outcome.document.is_some() || detail.outcome.media.is_some());
+    // A revision belongs to its own semester, which the upload context does not describe, so
+    // only new uploads are held back here; the server checks both.
+    let window_refusal = match (&revising, &context.window) {
+        (None, Some(window)) => match window.info.state {
+            WindowState::Closed { closed_at } => Some(AppError::WindowClosed { kind: WindowKind::Student, closed_at }),
+            WindowState::NotYetOpen { opens_at } => Some(AppError::WindowNotOpen { kind: WindowKind::Student, opens_at: Some(opens_at) }),
+            WindowState::Open { .. } => None,
+        },
+        _ => None,
+    };
+    let window_closed = window_refusal.is_some();
 
     let check_file = move |slot: FileSlot, input: NodeRef<html::Input>, target: RwSignal<Option<FileCheck>>| {
         leptos::task::spawn_local(async move {
@@ -213,6 +225,7 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
     });
 
     view! {
+        {window_refusal.map(|error| view! { <ErrorNotice error=error/> })}
         {limits}
         <form
             node_ref=form
@@ -271,7 +284,9 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
             })}
             <p class="hint">{t!(i18n, upload.after_upload_hint)}</p>
             <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || busy.get()>{submit_label}</button>
+                <button type="submit" class="button button-primary" disabled=move || busy.get() || window_closed>
+                    {submit_label}
+                </button>
                 <a class="button" href="/student/outcomes">{t!(i18n, common.cancel)}</a>
             </div>
         </form>

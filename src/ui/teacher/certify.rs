@@ -20,6 +20,7 @@ use crate::domain::role::Role;
 use crate::domain::text::{REASON_MAX_CHARS, char_count};
 use crate::domain::AppError;
 use crate::domain::views::{FileInfo, PublishResult, ReviewPage, ReviewQuery, ReviewRow};
+use crate::domain::window::WindowState;
 use crate::i18n::*;
 use crate::ui::browser;
 use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice, ReviewBadge};
@@ -242,7 +243,7 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
     let rows = page.rows.clone();
     let selectable: Vec<(OutcomeId, i64)> = rows
         .iter()
-        .filter(|row| !matches!(row.state, ReviewState::Published(_)))
+        .filter(|row| row.editable && !matches!(row.state, ReviewState::Published(_)))
         .map(|row| (row.outcome_id, row.version))
         .collect();
     let selection_count = move || actions.selected.with(BTreeMap::len);
@@ -288,6 +289,7 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
     };
 
     view! {
+        <Deadlines page=page.clone()/>
         <Filters page=page.clone()/>
         <StateCounts counts=counts query=query.clone()/>
         <div class="toolbar">
@@ -357,7 +359,10 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
     let id = row.outcome_id;
     let version = row.version;
     let published = matches!(row.state, ReviewState::Published(_));
-    let decided = matches!(row.state, ReviewState::Unpublished(_));
+    // A closed teacher window freezes the row: it shows the state and nothing to press.
+    let locked = !row.editable && !published;
+    let published = published || !row.editable;
+    let decided = matches!(row.state, ReviewState::Unpublished(_)) && row.editable;
     let verdict = match row.state {
         ReviewState::Unpublished(verdict) | ReviewState::Published(verdict) => Some(verdict),
         ReviewState::Undecided => None,
@@ -474,7 +479,10 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
                         {t!(i18n, certify.publish)}
                     </button>
                 </Show>
-                <Show when=move || published>
+                <Show when=move || locked>
+                    <small class="locked-reason">{t!(i18n, certify.locked)}</small>
+                </Show>
+                <Show when=move || published && !locked>
                     <small class="muted published-at">
                         {t!(i18n, certify.published_at)} " " {row.published_at.map(|at| view! { <DateTime at=at/> })}
                     </small>
@@ -667,4 +675,60 @@ fn PreviewDialog(actions: Actions) -> impl IntoView {
             </div>
         </dialog>
     }
+}
+
+/// The teacher's deadlines: for each semester still open, when certification closes and what
+/// is unfinished (待認證 and decided but unpublished); for each closed one, that it closed.
+#[component]
+fn Deadlines(page: ReviewPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let semester_label = use_semester_label();
+    if page.deadlines.is_empty() && page.closed.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="deadlines" aria-label=move || t_string!(i18n, certify.deadlines_label)>
+            {page
+                .deadlines
+                .iter()
+                .map(|deadline| {
+                    let semester = semester_label(deadline.semester);
+                    let text = match deadline.window.state {
+                        WindowState::Open { closes_at: Some(at) } => t_string!(
+                            i18n,
+                            certify.deadline,
+                            semester = semester,
+                            at = at.to_roc_datetime(),
+                            undecided = deadline.undecided,
+                            unpublished = deadline.unpublished
+                        )
+                        .to_string(),
+                        _ => t_string!(
+                            i18n,
+                            certify.deadline_open,
+                            semester = semester,
+                            undecided = deadline.undecided,
+                            unpublished = deadline.unpublished
+                        )
+                        .to_string(),
+                    };
+                    let class = if deadline.undecided + deadline.unpublished > 0 { "notice notice-warning" } else { "notice notice-info" };
+                    view! { <p class=class>{text}</p> }
+                })
+                .collect_view()}
+            {page
+                .closed
+                .iter()
+                .map(|deadline| {
+                    let at = match deadline.window.state {
+                        WindowState::Closed { closed_at } => closed_at.to_roc_datetime(),
+                        _ => String::new(),
+                    };
+                    let text = t_string!(i18n, certify.deadline_closed, semester = semester_label(deadline.semester), at = at).to_string();
+                    view! { <p class="notice notice-error">{text}</p> }
+                })
+                .collect_view()}
+        </section>
+    }
+    .into_any()
 }

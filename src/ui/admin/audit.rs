@@ -1,0 +1,176 @@
+//! 稽核紀錄: who changed what, when, from which value to which, and why; filtered and paged,
+//! with the filters in the address.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::admin::load_audit;
+use crate::domain::paging::{PageRequest, last_page};
+use crate::domain::role::Role;
+use crate::domain::views::AuditQuery;
+use crate::i18n::*;
+use crate::ui::components::{DateTime, ErrorNotice};
+use crate::ui::session::RequireRole;
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, admin.audit)/>
+        <RequireRole role=Role::Admin>
+            <Audit/>
+        </RequireRole>
+    }
+}
+
+fn query_from_params(params: &leptos_router::params::ParamsMap) -> AuditQuery {
+    let text = |name: &str| params.get(name).filter(|value| !value.trim().is_empty());
+    AuditQuery {
+        entity: text("entity"),
+        entity_id: text("entity_id").and_then(|value| value.trim().parse().ok()),
+        action: text("action"),
+        actor: text("actor"),
+        from: text("from"),
+        to: text("to"),
+        page: PageRequest::new(text("page").and_then(|value| value.parse().ok()).unwrap_or(1), 20),
+    }
+}
+
+fn href(query: &AuditQuery, page: u32) -> String {
+    let mut pairs = Vec::new();
+    for (name, value) in [
+        ("entity", query.entity.clone()),
+        ("entity_id", query.entity_id.map(|id| id.to_string())),
+        ("action", query.action.clone()),
+        ("actor", query.actor.clone()),
+        ("from", query.from.clone()),
+        ("to", query.to.clone()),
+    ] {
+        if let Some(value) = value {
+            let encoded: String = percent_encode(&value);
+            pairs.push(format!("{name}={encoded}"));
+        }
+    }
+    pairs.push(format!("page={page}"));
+    format!("/admin/audit?{}", pairs.join("&"))
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) { (byte as char).to_string() } else { format!("%{byte:02X}") })
+        .collect()
+}
+
+#[component]
+fn Audit() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(query_from_params));
+    let page = Resource::new(move || query.get(), load_audit);
+    let value = move |name: &'static str| move || params.with(|params| params.get(name).unwrap_or_default());
+    view! {
+        <p><a class="link" href="/admin">{t!(i18n, admin.back)}</a></p>
+        <h1>{t!(i18n, admin.audit)}</h1>
+        <Form method="GET" action="/admin/audit" attr:class="filters">
+            <div class="field">
+                <label for="audit-entity">{t!(i18n, audit.entity)}</label>
+                <select id="audit-entity" name="entity" prop:value=value("entity")>
+                    <option value="">{t!(i18n, audit.all)}</option>
+                    <option value="course_outcome">{t!(i18n, audit.entity_outcome)}</option>
+                    <option value="semester">{t!(i18n, audit.entity_semester)}</option>
+                    <option value="school_year">{t!(i18n, audit.entity_school_year)}</option>
+                    <option value="student">{t!(i18n, audit.entity_student)}</option>
+                    <option value="user">{t!(i18n, audit.entity_user)}</option>
+                    <option value="school">{t!(i18n, audit.entity_school)}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="audit-entity-id">{t!(i18n, audit.entity_id)}</label>
+                <input id="audit-entity-id" name="entity_id" inputmode="numeric" prop:value=value("entity_id")/>
+            </div>
+            <div class="field">
+                <label for="audit-action">{t!(i18n, audit.action)}</label>
+                <input id="audit-action" name="action" prop:value=value("action")/>
+            </div>
+            <div class="field">
+                <label for="audit-actor">{t!(i18n, audit.actor)}</label>
+                <input id="audit-actor" name="actor" prop:value=value("actor")/>
+            </div>
+            <div class="field">
+                <label for="audit-from">{t!(i18n, audit.from)}</label>
+                <input id="audit-from" name="from" type="date" prop:value=value("from")/>
+            </div>
+            <div class="field">
+                <label for="audit-to">{t!(i18n, audit.to)}</label>
+                <input id="audit-to" name="to" type="date" prop:value=value("to")/>
+            </div>
+            <div class="field filter-submit">
+                <button type="submit" class="button button-primary">{t!(i18n, certify.apply_filters)}</button>
+            </div>
+        </Form>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let range = page.range;
+                        let range_text = if range.total == 0 {
+                            t_string!(i18n, certify.range_empty).to_string()
+                        } else {
+                            t_string!(i18n, certify.range, first = range.first, last = range.last, total = range.total).to_string()
+                        };
+                        let last = last_page(range.total, page.query.page.per_page);
+                        let current = page.query.page.page;
+                        let query = page.query.clone();
+                        view! {
+                            <p class="range" role="status">{range_text}</p>
+                            <div class="table-scroll">
+                                <table class="responsive audit">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">{t!(i18n, audit.time)}</th>
+                                            <th scope="col">{t!(i18n, audit.actor)}</th>
+                                            <th scope="col">{t!(i18n, audit.entity)}</th>
+                                            <th scope="col">{t!(i18n, audit.action)}</th>
+                                            <th scope="col">{t!(i18n, audit.old_value)}</th>
+                                            <th scope="col">{t!(i18n, audit.new_value)}</th>
+                                            <th scope="col">{t!(i18n, audit.reason)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page
+                                            .rows
+                                            .into_iter()
+                                            .map(|row| {
+                                                let entity = format!("{} #{}", row.entity, row.entity_id);
+                                                view! {
+                                                    <tr>
+                                                        <td data-label=move || t_string!(i18n, audit.time)><DateTime at=row.occurred_at/></td>
+                                                        <td data-label=move || t_string!(i18n, audit.actor)>{row.actor.clone().unwrap_or_else(|| "—".into())}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.entity)>{entity}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.action)>{row.action.clone()}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.old_value)>{row.old_value.clone().unwrap_or_default()}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.new_value)>{row.new_value.clone().unwrap_or_default()}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.reason)>{row.reason.clone().unwrap_or_default()}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <nav class="pagination" aria-label=move || t_string!(i18n, certify.pagination)>
+                                {(current > 1).then(|| view! { <a href=href(&query, current - 1) rel="prev">{t!(i18n, certify.previous)}</a> })}
+                                <span class="current" aria-current="page">{current} " / " {last}</span>
+                                {(current < last).then(|| view! { <a href=href(&query, current + 1) rel="next">{t!(i18n, certify.next)}</a> })}
+                            </nav>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
