@@ -6,12 +6,12 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
-use crate::ui::browser;
+use crate::ui::admin::AdminHomePage;
 use crate::ui::admin::audit::AuditPage;
 use crate::ui::admin::submissions::SubmissionsPage;
 use crate::ui::admin::unlocks::UnlocksPage;
 use crate::ui::admin::windows::WindowsPage;
-use crate::ui::admin::AdminHomePage;
+use crate::ui::browser;
 use crate::ui::login::LoginPage;
 use crate::ui::nav::TopBar;
 use crate::ui::notifications::NotificationsPage;
@@ -52,8 +52,8 @@ pub fn App() -> impl IntoView {
     // Pages are in zh-TW unless the user picks English with the language button (a cookie):
     // the browser's Accept-Language is not consulted, because school computers often run
     // English systems.
-    let no_accept_language = leptos_i18n::context::UseLocalesOptions::default()
-        .ssr_lang_header_getter(|| None);
+    let no_accept_language =
+        leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| None);
     view! {
         <I18nContextProvider ssr_lang_header_getter=no_accept_language cookie_name=LOCALE_COOKIE>
             <Stylesheet id="licheng" href="/pkg/licheng.css"/>

@@ -17,12 +17,34 @@ async fn claim_version_lets_one_writer_win() {
     let db = &app.state.db;
     let school = app.fixture.school;
     let mut tx = db.begin_write().await.unwrap();
-    let first = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), Token::Student(version), UtcMillis::now()).await.unwrap();
-    let second = licheng::server::db::outcomes::claim_version(&mut tx, school, OutcomeId(id), Token::Student(version), UtcMillis::now()).await.unwrap();
+    let first = licheng::server::db::outcomes::claim_version(
+        &mut tx,
+        school,
+        OutcomeId(id),
+        Token::Student(version),
+        UtcMillis::now(),
+    )
+    .await
+    .unwrap();
+    let second = licheng::server::db::outcomes::claim_version(
+        &mut tx,
+        school,
+        OutcomeId(id),
+        Token::Student(version),
+        UtcMillis::now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert!(first, "the first claim at the stored version wins");
-    assert!(!second, "a second claim at the same, now stale, version loses");
-    let stored: i64 = sqlx::query_scalar("SELECT version FROM course_outcomes").fetch_one(app.pool()).await.unwrap();
+    assert!(
+        !second,
+        "a second claim at the same, now stale, version loses"
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT version FROM course_outcomes")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
     assert_eq!(stored, version + 1);
 }
 
@@ -32,9 +54,15 @@ async fn claim_version_is_scoped_to_the_school() {
     let mut student = app.login(STUDENT).await;
     let (id, version) = student.upload_pdf(app.fixture.math, "作品").await;
     let mut tx = app.state.db.begin_write().await.unwrap();
-    let won = licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.other_school, OutcomeId(id), Token::Student(version), UtcMillis::now())
-        .await
-        .unwrap();
+    let won = licheng::server::db::outcomes::claim_version(
+        &mut tx,
+        app.fixture.other_school,
+        OutcomeId(id),
+        Token::Student(version),
+        UtcMillis::now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert!(!won, "another school cannot claim the outcome");
 }
@@ -47,7 +75,10 @@ async fn second_notification_for_a_review_is_rejected() {
     let (id, version) = student.submitted_outcome(app.fixture.math, "作品").await;
     teacher.decide(&[(id, version)], "Passed", "").await;
     teacher.publish(&[(id, version + 1)]).await;
-    let review: i64 = sqlx::query_scalar("SELECT id FROM outcome_reviews").fetch_one(app.pool()).await.unwrap();
+    let review: i64 = sqlx::query_scalar("SELECT id FROM outcome_reviews")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
     let mut tx = app.state.db.begin_write().await.unwrap();
     let again = licheng::server::db::notifications::insert_published(
         &mut tx,
@@ -58,7 +89,10 @@ async fn second_notification_for_a_review_is_rejected() {
         UtcMillis::now(),
     )
     .await;
-    assert!(again.is_err(), "the unique key keeps one notification per published review");
+    assert!(
+        again.is_err(),
+        "the unique key keeps one notification per published review"
+    );
 }
 
 #[tokio::test]
@@ -73,14 +107,48 @@ async fn unpublished_decision_leaves_student_token_alone() {
             .unwrap()
     };
     let mut tx = app.state.db.begin_write().await.unwrap();
-    let decided = Token::Certifier { expected: version, visible: false };
-    assert!(licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.school, OutcomeId(id), decided, UtcMillis::now()).await.unwrap());
+    let decided = Token::Certifier {
+        expected: version,
+        visible: false,
+    };
+    assert!(
+        licheng::server::db::outcomes::claim_version(
+            &mut tx,
+            app.fixture.school,
+            OutcomeId(id),
+            decided,
+            UtcMillis::now()
+        )
+        .await
+        .unwrap()
+    );
     tx.commit().await.unwrap();
-    assert_eq!(tokens().await, (version + 1, version), "a decision moves only the certifier's token");
+    assert_eq!(
+        tokens().await,
+        (version + 1, version),
+        "a decision moves only the certifier's token"
+    );
 
     let mut tx = app.state.db.begin_write().await.unwrap();
-    let published = Token::Certifier { expected: version + 1, visible: true };
-    assert!(licheng::server::db::outcomes::claim_version(&mut tx, app.fixture.school, OutcomeId(id), published, UtcMillis::now()).await.unwrap());
+    let published = Token::Certifier {
+        expected: version + 1,
+        visible: true,
+    };
+    assert!(
+        licheng::server::db::outcomes::claim_version(
+            &mut tx,
+            app.fixture.school,
+            OutcomeId(id),
+            published,
+            UtcMillis::now()
+        )
+        .await
+        .unwrap()
+    );
     tx.commit().await.unwrap();
-    assert_eq!(tokens().await, (version + 2, version + 1), "publication moves both");
+    assert_eq!(
+        tokens().await,
+        (version + 2, version + 1),
+        "publication moves both"
+    );
 }

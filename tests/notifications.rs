@@ -23,9 +23,17 @@ async fn next_unread(body: &mut axum::body::Body) -> u64 {
         if let Some(data) = frame.data_ref() {
             text.push_str(&String::from_utf8_lossy(data));
         }
-        if let Some(event) = text.split("\n\n").find(|event| event.contains("event: unread")) {
-            let data = event.lines().find_map(|line| line.strip_prefix("data: ")).expect("data line");
-            return serde_json::from_str::<serde_json::Value>(data).unwrap()["unread"].as_u64().unwrap();
+        if let Some(event) = text
+            .split("\n\n")
+            .find(|event| event.contains("event: unread"))
+        {
+            let data = event
+                .lines()
+                .find_map(|line| line.strip_prefix("data: "))
+                .expect("data line");
+            return serde_json::from_str::<serde_json::Value>(data).unwrap()["unread"]
+                .as_u64()
+                .unwrap();
         }
     }
 }
@@ -68,7 +76,9 @@ async fn notification_text_comes_from_the_published_review() {
     let mut student = app.login(STUDENT).await;
     let mut teacher = app.login(TEACHER).await;
     let (id, version) = student.submitted_outcome(app.fixture.physics, "實驗").await;
-    teacher.decide(&[(id, version)], "Failed", "不是本課程的作品").await;
+    teacher
+        .decide(&[(id, version)], "Failed", "不是本課程的作品")
+        .await;
     teacher.publish(&[(id, version + 1)]).await;
     let list = student.call("notifications", "").await.json();
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -79,7 +89,10 @@ async fn notification_text_comes_from_the_published_review() {
     student.call("mark_notifications_read", "").await;
     let list = student.call("notifications", "").await.json();
     assert_eq!(list[0]["read"], true);
-    assert_eq!(student.call("session", "").await.json()["unread_notifications"], 0);
+    assert_eq!(
+        student.call("session", "").await.json()["unread_notifications"],
+        0
+    );
     // The teacher has no notifications of the student's.
     assert_eq!(teacher.call("notifications", "").await.json(), json!([]));
 }

@@ -9,18 +9,31 @@ use common::*;
 
 #[test]
 fn leptos_toml_agrees_with_cargo_metadata() {
-    let cargo: toml::Value = toml::from_str(&std::fs::read_to_string("Cargo.toml").unwrap()).unwrap();
-    let runtime: toml::Value = toml::from_str(&std::fs::read_to_string("Leptos.toml").unwrap()).unwrap();
+    let cargo: toml::Value =
+        toml::from_str(&std::fs::read_to_string("Cargo.toml").unwrap()).unwrap();
+    let runtime: toml::Value =
+        toml::from_str(&std::fs::read_to_string("Leptos.toml").unwrap()).unwrap();
     let build = &cargo["package"]["metadata"]["leptos"];
     let runtime = &runtime["package"]["metadata"]["leptos"];
-    for key in ["output-name", "site-root", "site-pkg-dir", "site-addr", "reload-port"] {
-        assert_eq!(runtime.get(key), build.get(key), "{key} differs between Leptos.toml and Cargo.toml");
+    for key in [
+        "output-name",
+        "site-root",
+        "site-pkg-dir",
+        "site-addr",
+        "reload-port",
+    ] {
+        assert_eq!(
+            runtime.get(key),
+            build.get(key),
+            "{key} differs between Leptos.toml and Cargo.toml"
+        );
     }
 }
 
 #[tokio::test]
 async fn leptos_toml_is_what_the_server_loads() {
-    let options = licheng::server::load_leptos_options(std::path::Path::new("Leptos.toml")).unwrap();
+    let options =
+        licheng::server::load_leptos_options(std::path::Path::new("Leptos.toml")).unwrap();
     assert_eq!(&*options.output_name, "licheng");
     assert_eq!(&*options.site_pkg_dir, "pkg");
 }
@@ -29,9 +42,18 @@ async fn leptos_toml_is_what_the_server_loads() {
 async fn sqlite_runs_in_wal_with_full_sync_and_foreign_keys() {
     let app = TestApp::new().await;
     let mut connection = app.pool().acquire().await.unwrap();
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *connection).await.unwrap();
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *connection).await.unwrap();
-    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *connection).await.unwrap();
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *connection)
+        .await
+        .unwrap();
     assert_eq!(journal, "wal");
     assert_eq!(synchronous, 2, "2 is FULL");
     assert_eq!(foreign_keys, 1);
@@ -41,7 +63,8 @@ async fn sqlite_runs_in_wal_with_full_sync_and_foreign_keys() {
 /// listens there (trust authentication, as on the development machines), then drops it.
 #[tokio::test]
 async fn postgres_migrations_apply_to_fresh_database() {
-    let admin_url = std::env::var("LICHENG_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin_url = std::env::var("LICHENG_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     sqlx::any::install_default_drivers();
     let connecting = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
@@ -58,8 +81,14 @@ async fn postgres_migrations_apply_to_fresh_database() {
         }
     };
     let name = format!("licheng_migrate_{}", std::process::id());
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
     let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
     let result = async {
         let db = licheng::server::db::Db::connect(&url, 2).await?;
@@ -73,13 +102,22 @@ async fn postgres_migrations_apply_to_fresh_database() {
         Ok::<i64, Box<dyn std::error::Error>>(tables)
     }
     .await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
     let tables = result.expect("migrations apply");
     let mut sqlite_tables = 0;
     for entry in std::fs::read_dir("migrations/sqlite").unwrap() {
-        sqlite_tables += std::fs::read_to_string(entry.unwrap().path()).unwrap().matches("CREATE TABLE").count();
+        sqlite_tables += std::fs::read_to_string(entry.unwrap().path())
+            .unwrap()
+            .matches("CREATE TABLE")
+            .count();
     }
-    assert_eq!(tables as usize, sqlite_tables, "both dialects create the same tables");
+    assert_eq!(
+        tables as usize, sqlite_tables,
+        "both dialects create the same tables"
+    );
 }
 
 #[tokio::test]
@@ -104,19 +142,41 @@ async fn file_download_is_typed_sandboxed_and_ranged() {
             &[
                 Part::Text("course_id", &course),
                 Part::Text("summary", "照片"),
-                Part::File { field: "document", name: "照片.jpg", content_type: "application/octet-stream", bytes: jpeg.clone() },
+                Part::File {
+                    field: "document",
+                    name: "照片.jpg",
+                    content_type: "application/octet-stream",
+                    bytes: jpeg.clone(),
+                },
             ],
         )
         .await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM stored_files").fetch_one(app.pool()).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM stored_files")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
     let reply = student.get(&format!("/files/{id}")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body, jpeg);
-    assert_eq!(reply.header("content-type"), "image/jpeg", "type from content, not from the browser");
+    assert_eq!(
+        reply.header("content-type"),
+        "image/jpeg",
+        "type from content, not from the browser"
+    );
     assert_eq!(reply.header("x-content-type-options"), "nosniff");
     assert!(reply.header("content-security-policy").contains("sandbox"));
-    assert_eq!(reply.header("content-disposition"), "inline; filename=\"__.jpg\"; filename*=UTF-8''%E7%85%A7%E7%89%87.jpg");
-    let ranged = student.send(axum::http::Method::GET, &format!("/files/{id}"), None, &[("range", "bytes=10-19")]).await;
+    assert_eq!(
+        reply.header("content-disposition"),
+        "inline; filename=\"__.jpg\"; filename*=UTF-8''%E7%85%A7%E7%89%87.jpg"
+    );
+    let ranged = student
+        .send(
+            axum::http::Method::GET,
+            &format!("/files/{id}"),
+            None,
+            &[("range", "bytes=10-19")],
+        )
+        .await;
     assert_eq!(ranged.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(ranged.header("content-range"), "bytes 10-19/5000");
     assert_eq!(ranged.body, jpeg[10..20]);
@@ -128,17 +188,27 @@ async fn student_page_renders_summary_line_and_draft() {
     let mut student = app.login(STUDENT).await;
     let mut teacher = app.login(TEACHER).await;
     student.upload_pdf(app.fixture.math, "還沒送出的草稿").await;
-    let (id, version) = student.submitted_outcome(app.fixture.physics, "物理實驗").await;
+    let (id, version) = student
+        .submitted_outcome(app.fixture.physics, "物理實驗")
+        .await;
     teacher.decide(&[(id, version)], "Passed", "").await;
     teacher.publish(&[(id, version + 1)]).await;
-    student.submitted_outcome(app.fixture.chinese, "國文心得").await;
+    student
+        .submitted_outcome(app.fixture.chinese, "國文心得")
+        .await;
     let page = student.get("/student/outcomes").await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    assert!(html.contains("1131 / 待認證: 1 通過: 1 不通過: 0"), "summary line missing");
+    assert!(
+        html.contains("1131 / 待認證: 1 通過: 1 不通過: 0"),
+        "summary line missing"
+    );
     assert!(html.contains("還沒送出的草稿"));
     assert!(html.contains("outcome-draft"), "drafts are marked");
-    assert!(html.contains("lang=\"zh-TW\""), "pages are zh-TW by default");
+    assert!(
+        html.contains("lang=\"zh-TW\""),
+        "pages are zh-TW by default"
+    );
 }
 
 #[tokio::test]
@@ -147,7 +217,9 @@ async fn teacher_page_renders_range_text() {
     let mut student = app.login(STUDENT).await;
     let mut teacher = app.login(TEACHER).await;
     for index in 0..3 {
-        student.submitted_outcome(app.fixture.math, &format!("作品 {index}")).await;
+        student
+            .submitted_outcome(app.fixture.math, &format!("作品 {index}"))
+            .await;
     }
     let html = teacher.get("/teacher/certify?per_page=20").await.text();
     assert!(html.contains("顯示 1–3 / 共 3 筆"), "range text missing");
@@ -157,20 +229,55 @@ async fn teacher_page_renders_range_text() {
 #[tokio::test]
 async fn demo_school_has_outcomes_in_every_state() {
     let data_dir = tempfile::tempdir().unwrap();
-    let mut settings = licheng::server::config::Settings::for_data_dir(data_dir.path().to_path_buf());
+    let mut settings =
+        licheng::server::config::Settings::for_data_dir(data_dir.path().to_path_buf());
     settings.database_url = None;
-    let options = licheng::server::load_leptos_options(std::path::Path::new("Leptos.toml")).unwrap();
-    let state = licheng::server::build_state(settings, options).await.unwrap();
-    assert!(licheng::server::services::demo::seed_if_empty(&state).await.unwrap());
-    assert!(!licheng::server::services::demo::seed_if_empty(&state).await.unwrap(), "only into an empty database");
+    let options =
+        licheng::server::load_leptos_options(std::path::Path::new("Leptos.toml")).unwrap();
+    let state = licheng::server::build_state(settings, options)
+        .await
+        .unwrap();
+    assert!(
+        licheng::server::services::demo::seed_if_empty(&state)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !licheng::server::services::demo::seed_if_empty(&state)
+            .await
+            .unwrap(),
+        "only into an empty database"
+    );
     let pool = &state.db.pool;
-    let count = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
     assert_eq!(count("SELECT COUNT(*) FROM students").await, 70);
-    assert_eq!(count("SELECT COUNT(*) FROM staff").await, 9, "8 teachers and the administrator");
-    assert_eq!(count("SELECT COUNT(*) FROM user_roles WHERE role = 'teacher'").await, 8);
-    assert_eq!(count("SELECT COUNT(*) FROM user_roles WHERE role = 'admin'").await, 1);
-    assert_eq!(count("SELECT COUNT(*) FROM students WHERE national_id_enc IS NULL OR birth_date IS NULL").await, 0);
-    assert!(count("SELECT COUNT(*) FROM selections").await > 0, "some outcomes are ticked");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM staff").await,
+        9,
+        "8 teachers and the administrator"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM user_roles WHERE role = 'teacher'").await,
+        8
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM user_roles WHERE role = 'admin'").await,
+        1
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM students WHERE national_id_enc IS NULL OR birth_date IS NULL")
+            .await,
+        0
+    );
+    assert!(
+        count("SELECT COUNT(*) FROM selections").await > 0,
+        "some outcomes are ticked"
+    );
     // Outcomes are dated inside semester 1131 (2024-08-01 to 2025-01-31, Taiwan time).
     assert_eq!(
         count("SELECT COUNT(*) FROM outcome_reviews WHERE submitted_at < 1722441600000 OR submitted_at > 1738339200000").await,
@@ -189,10 +296,23 @@ async fn demo_school_has_outcomes_in_every_state() {
     );
     assert!(count("SELECT COUNT(*) FROM course_outcomes WHERE status = 'passed'").await > 0);
     assert!(count("SELECT COUNT(*) FROM course_outcomes WHERE status = 'failed'").await > 0);
-    assert!(count("SELECT COUNT(*) FROM outcome_reviews WHERE round = 2").await > 0, "a resubmitted outcome");
-    let kinds: Vec<String> = sqlx::query_scalar("SELECT DISTINCT media_type FROM stored_files ORDER BY media_type")
-        .fetch_all(pool)
-        .await
-        .unwrap();
-    assert_eq!(kinds, ["application/pdf", "audio/mpeg", "image/jpeg", "image/png", "video/mp4"]);
+    assert!(
+        count("SELECT COUNT(*) FROM outcome_reviews WHERE round = 2").await > 0,
+        "a resubmitted outcome"
+    );
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT media_type FROM stored_files ORDER BY media_type")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kinds,
+        [
+            "application/pdf",
+            "audio/mpeg",
+            "image/jpeg",
+            "image/png",
+            "video/mp4"
+        ]
+    );
 }

@@ -6,10 +6,14 @@ use leptos::server_fn::codec::Json;
 use crate::domain::AppError;
 use crate::domain::calendar::SchoolYear;
 use crate::domain::ids::SemesterId;
-use crate::domain::views::{AdminWindows, AuditPage, AuditQuery, SubmissionBatch, SubmissionYear, UnlockRow};
+use crate::domain::views::{
+    AdminWindows, AuditPage, AuditQuery, SubmissionBatch, SubmissionYear, UnlockRow,
+};
 
 /// The inputs of the administrator's forms, shared with the server.
-pub use crate::domain::admin_inputs::{NewSemesterInput, SelectionWindowInput, SemesterWindowsInput, UnlockInput};
+pub use crate::domain::admin_inputs::{
+    NewSemesterInput, SelectionWindowInput, SemesterWindowsInput, UnlockInput,
+};
 
 #[server(prefix = "/api", endpoint = "admin_windows")]
 pub async fn load_admin_windows() -> Result<AdminWindows, AppError> {

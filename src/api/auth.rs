@@ -18,20 +18,32 @@ pub struct LoginFormInfo {
 pub async fn load_login_form() -> Result<LoginFormInfo, AppError> {
     use crate::server::error::OrInternal;
     let state = super::guard::state()?;
-    let school = crate::server::db::schools::only_school(&state.db.pool).await.or_internal("finding the school");
-    super::guard::respond(school.map(|school| LoginFormInfo { school_name: school.map(|school| school.name) }))
+    let school = crate::server::db::schools::only_school(&state.db.pool)
+        .await
+        .or_internal("finding the school");
+    super::guard::respond(school.map(|school| LoginFormInfo {
+        school_name: school.map(|school| school.name),
+    }))
 }
 
 /// Logs in, sets the session cookie and sends the browser to the user's start page.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(school_code: Option<String>, login: String, password: String) -> Result<SessionInfo, AppError> {
+pub async fn login(
+    school_code: Option<String>,
+    login: String,
+    password: String,
+) -> Result<SessionInfo, AppError> {
     use crate::server::services::auth::{self, LoginInput};
     let state = super::guard::state()?;
     let previous_token = crate::server::auth::session::token_from_headers(
         &super::guard::headers()?,
         state.session_policy().cookie_name(),
     );
-    let input = LoginInput { school_code: school_code.unwrap_or_default(), login, password };
+    let input = LoginInput {
+        school_code: school_code.unwrap_or_default(),
+        login,
+        password,
+    };
     let result = auth::login(&state, input, previous_token).await;
     if let Ok(outcome) = &result {
         let response = expect_context::<leptos_axum::ResponseOptions>();
@@ -64,7 +76,9 @@ pub async fn current_session() -> Result<Option<SessionInfo>, AppError> {
     let result = async {
         let (state, user) = super::guard::optional_user().await?;
         match user {
-            Some(user) => crate::server::services::auth::session_info(&state, &user).await.map(Some),
+            Some(user) => crate::server::services::auth::session_info(&state, &user)
+                .await
+                .map(Some),
             None => Ok(None),
         }
     }

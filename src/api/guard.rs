@@ -17,7 +17,8 @@ pub fn state() -> Result<AppState, AppError> {
 }
 
 fn parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| internal("server function context", "request parts missing"))
+    use_context::<Parts>()
+        .ok_or_else(|| internal("server function context", "request parts missing"))
 }
 
 /// Returns the caller, or `None` when not logged in.
@@ -41,12 +42,15 @@ pub fn headers() -> Result<axum::http::HeaderMap, AppError> {
 /// Sets the HTTP status of a failed server function call from the error; a success keeps 200.
 /// During page rendering the status belongs to the page, so it is left alone.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    let called_over_http = use_context::<Parts>().is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+    let called_over_http =
+        use_context::<Parts>().is_some_and(|parts| parts.uri.path().starts_with("/api/"));
     if let Err(error) = &result
         && called_over_http
         && let Some(options) = use_context::<ResponseOptions>()
     {
-        options.set_status(StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        options.set_status(
+            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
     result
 }

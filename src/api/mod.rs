@@ -20,7 +20,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => AppError::BadRequest(message),
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::BadRequest(message)
+            }
             ServerFnErrorErr::Request(message) => AppError::Network(message),
             other => AppError::Network(other.to_string()),
         }

@@ -71,7 +71,8 @@ pub async fn set_selection(outcome_id: OutcomeId, selected: bool) -> Result<(), 
 
 /// What was sent to the central database for the student (查詢學習成果提交中央資料庫紀錄).
 #[server(prefix = "/api", endpoint = "submission_records")]
-pub async fn my_submission_records() -> Result<Vec<crate::domain::views::SubmissionRecord>, AppError> {
+pub async fn my_submission_records() -> Result<Vec<crate::domain::views::SubmissionRecord>, AppError>
+{
     let result = async {
         let (state, user) = super::guard::user().await?;
         crate::server::services::submissions::student_records(&state, &user).await

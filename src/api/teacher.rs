@@ -21,11 +21,24 @@ pub async fn load_review_page(query: ReviewQuery) -> Result<ReviewPage, AppError
 /// Sets or changes 通過 / 不通過 on one or several outcomes, each with the version the page
 /// showed; `reason` is required for 不通過.
 #[server(prefix = "/api", endpoint = "decide_outcomes", input = Json)]
-pub async fn decide_outcomes(items: Vec<(OutcomeId, i64)>, verdict: Verdict, reason: String) -> Result<Vec<Saved>, AppError> {
+pub async fn decide_outcomes(
+    items: Vec<(OutcomeId, i64)>,
+    verdict: Verdict,
+    reason: String,
+) -> Result<Vec<Saved>, AppError> {
     use crate::server::services::certification::{self, Decision};
     let result = async {
         let (state, user) = super::guard::user().await?;
-        certification::decide(&state, &user, Decision { items, verdict, reason }).await
+        certification::decide(
+            &state,
+            &user,
+            Decision {
+                items,
+                verdict,
+                reason,
+            },
+        )
+        .await
     }
     .await;
     super::guard::respond(result)

@@ -46,4 +46,3 @@ pub struct UnlockInput {
     pub closes_on: String,
     pub reason: String,
 }
-

@@ -100,12 +100,18 @@ pub fn start_of_taipei_day(date: Date) -> UtcMillis {
 pub fn parse_date_input(text: &str) -> Option<Date> {
     let text = text.trim();
     let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
-    let [year, month, day] = parts.as_slice() else { return None };
+    let [year, month, day] = parts.as_slice() else {
+        return None;
+    };
     if !year.bytes().all(|b| b.is_ascii_digit()) || year.is_empty() || year.len() > 4 {
         return None;
     }
     let year: i16 = year.parse().ok()?;
-    let year = if year < 1000 { year.checked_add(ROC_YEAR_OFFSET)? } else { year };
+    let year = if year < 1000 {
+        year.checked_add(ROC_YEAR_OFFSET)?
+    } else {
+        year
+    };
     Date::new(year, month.parse().ok()?, day.parse().ok()?).ok()
 }
 
@@ -118,7 +124,11 @@ impl SchoolYear {
     /// Returns the school year that contains `date`: August starts a new one.
     pub fn containing(date: Date) -> Self {
         let roc = date.year() - ROC_YEAR_OFFSET;
-        if date.month() >= 8 { SchoolYear(roc) } else { SchoolYear(roc - 1) }
+        if date.month() >= 8 {
+            SchoolYear(roc)
+        } else {
+            SchoolYear(roc - 1)
+        }
     }
 
     /// Returns the Gregorian year in which this school year starts (in August).
@@ -168,13 +178,23 @@ pub struct SemesterCode {
 
 impl SemesterCode {
     pub fn new(school_year: SchoolYear, semester: Semester) -> Self {
-        SemesterCode { school_year, semester }
+        SemesterCode {
+            school_year,
+            semester,
+        }
     }
 
     /// Returns the semester that contains `date`: August–January is the first.
     pub fn containing(date: Date) -> Self {
-        let semester = if (2..=7).contains(&date.month()) { Semester::Second } else { Semester::First };
-        SemesterCode { school_year: SchoolYear::containing(date), semester }
+        let semester = if (2..=7).contains(&date.month()) {
+            Semester::Second
+        } else {
+            Semester::First
+        };
+        SemesterCode {
+            school_year: SchoolYear::containing(date),
+            semester,
+        }
     }
 }
 
@@ -200,12 +220,15 @@ impl std::str::FromStr for SemesterCode {
         }
         let (year, semester) = text.split_at(text.len() - 1);
         let school_year: i16 = year.parse().map_err(|_| invalid())?;
-        let semester = Semester::from_number(semester.parse().map_err(|_| invalid())?)
-            .ok_or_else(invalid)?;
+        let semester =
+            Semester::from_number(semester.parse().map_err(|_| invalid())?).ok_or_else(invalid)?;
         if school_year < 1 {
             return Err(invalid());
         }
-        Ok(SemesterCode { school_year: SchoolYear(school_year), semester })
+        Ok(SemesterCode {
+            school_year: SchoolYear(school_year),
+            semester,
+        })
     }
 }
 
@@ -220,12 +243,18 @@ mod tests {
 
     #[test]
     fn roc_datetime_is_taipei_time() {
-        assert_eq!(millis("2024-02-25T10:10:06Z").to_roc_datetime(), "113/02/25 18:10:06");
+        assert_eq!(
+            millis("2024-02-25T10:10:06Z").to_roc_datetime(),
+            "113/02/25 18:10:06"
+        );
     }
 
     #[test]
     fn roc_datetime_crosses_midnight_into_next_taipei_day() {
-        assert_eq!(millis("2024-02-29T16:00:00Z").to_roc_datetime(), "113/03/01 00:00:00");
+        assert_eq!(
+            millis("2024-02-29T16:00:00Z").to_roc_datetime(),
+            "113/03/01 00:00:00"
+        );
         assert_eq!(millis("2024-02-29T15:59:59Z").to_roc_date(), "113/02/29");
     }
 
@@ -245,7 +274,10 @@ mod tests {
 
     #[test]
     fn start_of_taipei_day_is_midnight_plus_eight() {
-        assert_eq!(start_of_taipei_day(date(2024, 8, 1)), millis("2024-07-31T16:00:00Z"));
+        assert_eq!(
+            start_of_taipei_day(date(2024, 8, 1)),
+            millis("2024-07-31T16:00:00Z")
+        );
     }
 
     #[test]
@@ -257,10 +289,22 @@ mod tests {
 
     #[test]
     fn semester_code_of_date() {
-        assert_eq!(SemesterCode::containing(date(2024, 8, 1)).to_string(), "1131");
-        assert_eq!(SemesterCode::containing(date(2025, 1, 31)).to_string(), "1131");
-        assert_eq!(SemesterCode::containing(date(2025, 2, 1)).to_string(), "1132");
-        assert_eq!(SemesterCode::containing(date(2025, 7, 31)).to_string(), "1132");
+        assert_eq!(
+            SemesterCode::containing(date(2024, 8, 1)).to_string(),
+            "1131"
+        );
+        assert_eq!(
+            SemesterCode::containing(date(2025, 1, 31)).to_string(),
+            "1131"
+        );
+        assert_eq!(
+            SemesterCode::containing(date(2025, 2, 1)).to_string(),
+            "1132"
+        );
+        assert_eq!(
+            SemesterCode::containing(date(2025, 7, 31)).to_string(),
+            "1132"
+        );
     }
 
     #[test]
@@ -269,7 +313,14 @@ mod tests {
         assert_eq!(parse_date_input(" 2025/2/28 "), Some(date(2025, 2, 28)));
         assert_eq!(parse_date_input("114/02/28"), Some(date(2025, 2, 28)));
         assert_eq!(parse_date_input("99/1/5"), Some(date(2010, 1, 5)));
-        for bad in ["", "2025-02-30", "2025-13-01", "abc", "2025-02", "12345/01/01"] {
+        for bad in [
+            "",
+            "2025-02-30",
+            "2025-13-01",
+            "abc",
+            "2025-02",
+            "12345/01/01",
+        ] {
             assert_eq!(parse_date_input(bad), None, "{bad:?}");
         }
     }
@@ -286,7 +337,10 @@ mod tests {
     #[test]
     fn semester_code_rejects_bad_text() {
         for bad in ["", "113", "1133", "1130", "11a1", "-131", "113 1"] {
-            assert!(bad.parse::<SemesterCode>().is_err(), "{bad:?} should be rejected");
+            assert!(
+                bad.parse::<SemesterCode>().is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 }

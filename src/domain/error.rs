@@ -50,10 +50,16 @@ pub enum AppError {
     UploadLimitReached { max: u32 },
     /// The window for this step has closed.
     #[error("{kind:?} window closed")]
-    WindowClosed { kind: WindowKind, closed_at: UtcMillis },
+    WindowClosed {
+        kind: WindowKind,
+        closed_at: UtcMillis,
+    },
     /// The window for this step has not opened; `opens_at` is `None` when no date is set yet.
     #[error("{kind:?} window not open yet")]
-    WindowNotOpen { kind: WindowKind, opens_at: Option<UtcMillis> },
+    WindowNotOpen {
+        kind: WindowKind,
+        opens_at: Option<UtcMillis>,
+    },
     /// Only the student's own passed, published outcomes can be ticked.
     #[error("outcome cannot be selected")]
     NotSelectable,
@@ -126,7 +132,9 @@ impl AppError {
             | AppError::SelectionStillOpen { .. } => 409,
             AppError::StudentNotFound { .. } => 404,
             AppError::File(FileProblem::TooLarge { .. }) => 413,
-            AppError::File(FileProblem::TypeNotAllowed { .. } | FileProblem::WrongSlot { .. }) => 415,
+            AppError::File(FileProblem::TypeNotAllowed { .. } | FileProblem::WrongSlot { .. }) => {
+                415
+            }
             AppError::Summary(_)
             | AppError::FailReason(_)
             | AppError::File(_)

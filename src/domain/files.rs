@@ -77,9 +77,15 @@ impl FileKind {
     }
 
     pub fn from_media_type(media_type: &str) -> Option<Self> {
-        [FileKind::Pdf, FileKind::Jpeg, FileKind::Png, FileKind::Mp3, FileKind::Mp4]
-            .into_iter()
-            .find(|kind| kind.media_type() == media_type)
+        [
+            FileKind::Pdf,
+            FileKind::Jpeg,
+            FileKind::Png,
+            FileKind::Mp3,
+            FileKind::Mp4,
+        ]
+        .into_iter()
+        .find(|kind| kind.media_type() == media_type)
     }
 
     /// Returns the upper-case name shown to users, such as `PDF`.
@@ -171,7 +177,10 @@ pub struct FileRules {
 
 impl Default for FileRules {
     fn default() -> Self {
-        FileRules { document_max_bytes: 4 * MIB, media_max_bytes: 10 * MIB }
+        FileRules {
+            document_max_bytes: 4 * MIB,
+            media_max_bytes: 10 * MIB,
+        }
     }
 }
 
@@ -201,20 +210,38 @@ impl FileRules {
         }
         let max_bytes = self.max_bytes(slot);
         if size > max_bytes {
-            return Err(FileProblem::TooLarge { slot, file_name, size, max_bytes });
+            return Err(FileProblem::TooLarge {
+                slot,
+                file_name,
+                size,
+                max_bytes,
+            });
         }
         let kind = self.check_head(slot, &file_name, head)?;
         if !is_complete(kind, tail) {
-            return Err(FileProblem::Incomplete { slot, file_name, kind });
+            return Err(FileProblem::Incomplete {
+                slot,
+                file_name,
+                kind,
+            });
         }
         Ok(kind)
     }
 
     /// Checks the type from the first bytes alone, so a stream can stop early.
-    pub fn check_head(&self, slot: FileSlot, file_name: &str, head: &[u8]) -> Result<FileKind, FileProblem> {
+    pub fn check_head(
+        &self,
+        slot: FileSlot,
+        file_name: &str,
+        head: &[u8],
+    ) -> Result<FileKind, FileProblem> {
         match detect_kind(head) {
             Some(kind) if slot.accepted_kinds().contains(&kind) => Ok(kind),
-            Some(kind) => Err(FileProblem::WrongSlot { slot, file_name: file_name.to_owned(), kind }),
+            Some(kind) => Err(FileProblem::WrongSlot {
+                slot,
+                file_name: file_name.to_owned(),
+                kind,
+            }),
             None => Err(FileProblem::TypeNotAllowed {
                 slot,
                 file_name: file_name.to_owned(),
@@ -227,14 +254,34 @@ impl FileRules {
 /// Why a file was refused; every variant names the file so the message can too.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FileProblem {
-    Empty { slot: FileSlot, file_name: String },
-    TooLarge { slot: FileSlot, file_name: String, size: u64, max_bytes: u64 },
+    Empty {
+        slot: FileSlot,
+        file_name: String,
+    },
+    TooLarge {
+        slot: FileSlot,
+        file_name: String,
+        size: u64,
+        max_bytes: u64,
+    },
     /// The content is of no accepted type; `detected` names what it is, when known.
-    TypeNotAllowed { slot: FileSlot, file_name: String, detected: Option<String> },
+    TypeNotAllowed {
+        slot: FileSlot,
+        file_name: String,
+        detected: Option<String>,
+    },
     /// An accepted type in the other slot, such as an MP4 chosen as the document.
-    WrongSlot { slot: FileSlot, file_name: String, kind: FileKind },
+    WrongSlot {
+        slot: FileSlot,
+        file_name: String,
+        kind: FileKind,
+    },
     /// The file ends too early, as after an interrupted transfer.
-    Incomplete { slot: FileSlot, file_name: String, kind: FileKind },
+    Incomplete {
+        slot: FileSlot,
+        file_name: String,
+        kind: FileKind,
+    },
 }
 
 /// Formats a byte count for people: `4 MB`, `512 KB`, `1.5 MB` (binary units, as file
@@ -243,7 +290,11 @@ pub fn format_size(bytes: u64) -> String {
     const KIB: u64 = 1024;
     if bytes >= MIB {
         let tenths = (bytes * 10 + MIB / 2) / MIB;
-        if tenths % 10 == 0 { format!("{} MB", tenths / 10) } else { format!("{}.{} MB", tenths / 10, tenths % 10) }
+        if tenths % 10 == 0 {
+            format!("{} MB", tenths / 10)
+        } else {
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
     } else if bytes >= KIB {
         format!("{} KB", (bytes + KIB / 2) / KIB)
     } else {
@@ -256,7 +307,10 @@ pub fn format_size(bytes: u64) -> String {
 /// while keeping the extension. Returns `fallback` when nothing is left.
 pub fn clean_file_name(raw: &str, fallback: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let cleaned: String = base.chars().filter(|c| !c.is_control() && !is_bidi_control(*c)).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
     if cleaned.is_empty() {
         return fallback.to_owned();
@@ -285,7 +339,13 @@ pub fn content_disposition(inline: bool, file_name: &str) -> String {
     let disposition = if inline { "inline" } else { "attachment" };
     let ascii: String = file_name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' && c != '%' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' && c != '%' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut encoded = String::with_capacity(file_name.len() * 3);
     for byte in file_name.bytes() {
@@ -306,7 +366,9 @@ mod tests {
     const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
     const PNG_HEAD: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     const PNG_TAIL: &[u8] = &[0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82];
-    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 0xFF, 0xD9];
+    const JPEG: &[u8] = &[
+        0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 0xFF, 0xD9,
+    ];
     const MP4: &[u8] = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2mp41";
     const MP3_ID3: &[u8] = b"ID3\x04\0\0\0\0\0\0";
     const MP3_FRAME: &[u8] = &[0xFF, 0xFB, 0x90, 0x64, 0];
@@ -334,7 +396,10 @@ mod tests {
         assert_eq!(detect_kind(HEIC), None);
         assert_eq!(detect_kind(EXE), None);
         assert_eq!(detect_kind(b"<html><script>alert(1)</script>"), None);
-        assert_eq!(detect_kind(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"), None);
+        assert_eq!(
+            detect_kind(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            None
+        );
         assert_eq!(detect_kind(&[]), None);
         // An MPEG layer II frame (FF FD) is not an MP3.
         assert_eq!(detect_kind(&[0xFF, 0xFD, 0x90, 0x64]), None);
@@ -342,13 +407,19 @@ mod tests {
 
     #[test]
     fn check_accepts_pdf_as_document() {
-        assert_eq!(rules().check(FileSlot::Document, "a.pdf", PDF.len() as u64, PDF, PDF), Ok(FileKind::Pdf));
+        assert_eq!(
+            rules().check(FileSlot::Document, "a.pdf", PDF.len() as u64, PDF, PDF),
+            Ok(FileKind::Pdf)
+        );
     }
 
     #[test]
     fn check_accepts_exactly_the_limit() {
         let limit = rules().document_max_bytes;
-        assert_eq!(rules().check(FileSlot::Document, "a.jpg", limit, JPEG, JPEG), Ok(FileKind::Jpeg));
+        assert_eq!(
+            rules().check(FileSlot::Document, "a.jpg", limit, JPEG, JPEG),
+            Ok(FileKind::Jpeg)
+        );
     }
 
     #[test]
@@ -369,7 +440,13 @@ mod tests {
     #[test]
     fn check_rejects_empty_file() {
         let result = rules().check(FileSlot::Document, "empty.pdf", 0, &[], &[]);
-        assert_eq!(result, Err(FileProblem::Empty { slot: FileSlot::Document, file_name: "empty.pdf".into() }));
+        assert_eq!(
+            result,
+            Err(FileProblem::Empty {
+                slot: FileSlot::Document,
+                file_name: "empty.pdf".into()
+            })
+        );
     }
 
     #[test]
@@ -387,8 +464,16 @@ mod tests {
 
     #[test]
     fn check_rejects_heic_renamed_jpg() {
-        let result = rules().check(FileSlot::Document, "photo.jpg", HEIC.len() as u64, HEIC, HEIC);
-        assert!(matches!(result, Err(FileProblem::TypeNotAllowed { detected: Some(ref d), .. }) if d == "heif"));
+        let result = rules().check(
+            FileSlot::Document,
+            "photo.jpg",
+            HEIC.len() as u64,
+            HEIC,
+            HEIC,
+        );
+        assert!(
+            matches!(result, Err(FileProblem::TypeNotAllowed { detected: Some(ref d), .. }) if d == "heif")
+        );
     }
 
     #[test]
@@ -396,27 +481,62 @@ mod tests {
         let result = rules().check(FileSlot::Media, "a.pdf", PDF.len() as u64, PDF, PDF);
         assert_eq!(
             result,
-            Err(FileProblem::WrongSlot { slot: FileSlot::Media, file_name: "a.pdf".into(), kind: FileKind::Pdf })
+            Err(FileProblem::WrongSlot {
+                slot: FileSlot::Media,
+                file_name: "a.pdf".into(),
+                kind: FileKind::Pdf
+            })
         );
         let result = rules().check(FileSlot::Document, "v.mp4", MP4.len() as u64, MP4, MP4);
-        assert!(matches!(result, Err(FileProblem::WrongSlot { kind: FileKind::Mp4, .. })));
+        assert!(matches!(
+            result,
+            Err(FileProblem::WrongSlot {
+                kind: FileKind::Mp4,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn check_rejects_truncated_pdf_and_png() {
         let cut = &PDF[..PDF.len() - 8];
         let result = rules().check(FileSlot::Document, "cut.pdf", cut.len() as u64, cut, cut);
-        assert!(matches!(result, Err(FileProblem::Incomplete { kind: FileKind::Pdf, .. })));
+        assert!(matches!(
+            result,
+            Err(FileProblem::Incomplete {
+                kind: FileKind::Pdf,
+                ..
+            })
+        ));
         let result = rules().check(FileSlot::Document, "cut.png", 100, PNG_HEAD, &PNG_TAIL[..8]);
-        assert!(matches!(result, Err(FileProblem::Incomplete { kind: FileKind::Png, .. })));
-        assert_eq!(rules().check(FileSlot::Document, "ok.png", 100, PNG_HEAD, PNG_TAIL), Ok(FileKind::Png));
+        assert!(matches!(
+            result,
+            Err(FileProblem::Incomplete {
+                kind: FileKind::Png,
+                ..
+            })
+        ));
+        assert_eq!(
+            rules().check(FileSlot::Document, "ok.png", 100, PNG_HEAD, PNG_TAIL),
+            Ok(FileKind::Png)
+        );
     }
 
     #[test]
     fn limits_come_from_the_rules() {
-        let old = FileRules { document_max_bytes: 2 * MIB, media_max_bytes: 5 * MIB };
-        assert!(old.check(FileSlot::Document, "a.pdf", 2 * MIB + 1, PDF, PDF).is_err());
-        assert!(rules().check(FileSlot::Document, "a.pdf", 2 * MIB + 1, PDF, PDF).is_ok());
+        let old = FileRules {
+            document_max_bytes: 2 * MIB,
+            media_max_bytes: 5 * MIB,
+        };
+        assert!(
+            old.check(FileSlot::Document, "a.pdf", 2 * MIB + 1, PDF, PDF)
+                .is_err()
+        );
+        assert!(
+            rules()
+                .check(FileSlot::Document, "a.pdf", 2 * MIB + 1, PDF, PDF)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -436,9 +556,15 @@ mod tests {
 
     #[test]
     fn clean_file_name_drops_directories_and_controls() {
-        assert_eq!(clean_file_name("C:\\Users\\me\\報告.pdf", "file"), "報告.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\me\\報告.pdf", "file"),
+            "報告.pdf"
+        );
         assert_eq!(clean_file_name("../../etc/passwd", "file"), "passwd");
-        assert_eq!(clean_file_name("a\u{0}b\u{202E}gpj.exe", "file"), "abgpj.exe");
+        assert_eq!(
+            clean_file_name("a\u{0}b\u{202E}gpj.exe", "file"),
+            "abgpj.exe"
+        );
         assert_eq!(clean_file_name("  ", "file"), "file");
         assert_eq!(clean_file_name("..", "file"), "file");
     }

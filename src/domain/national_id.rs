@@ -20,7 +20,9 @@ pub struct NationalId(String);
 /// Why a national ID was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum NationalIdError {
-    #[error("not of the form A123456789 (citizens and new residents) or AB12345678 (old residents)")]
+    #[error(
+        "not of the form A123456789 (citizens and new residents) or AB12345678 (old residents)"
+    )]
     InvalidFormat,
     #[error("the check digit does not match")]
     InvalidCheckDigit,
@@ -75,7 +77,11 @@ fn check_sum(bytes: &[u8]) -> Option<u32> {
     let first = letter_code(bytes[0])?;
     let mut sum = first / 10 + (first % 10) * 9;
     for (index, &byte) in bytes[1..9].iter().enumerate() {
-        let value = if byte.is_ascii_digit() { u32::from(byte - b'0') } else { letter_code(byte)? % 10 };
+        let value = if byte.is_ascii_digit() {
+            u32::from(byte - b'0')
+        } else {
+            letter_code(byte)? % 10
+        };
         sum += value * (8 - index as u32);
     }
     sum += u32::from(bytes[9] - b'0');
@@ -88,7 +94,10 @@ impl NationalId {
     pub fn parse(text: &str) -> Result<Self, NationalIdError> {
         let upper = text.trim().to_ascii_uppercase();
         let bytes = upper.as_bytes();
-        if bytes.len() != 10 || letter_code(bytes[0]).is_none() || !bytes[2..].iter().all(u8::is_ascii_digit) {
+        if bytes.len() != 10
+            || letter_code(bytes[0]).is_none()
+            || !bytes[2..].iter().all(u8::is_ascii_digit)
+        {
             return Err(NationalIdError::InvalidFormat);
         }
         let second_ok = match bytes[1] {
@@ -161,27 +170,51 @@ mod tests {
 
     #[test]
     fn parse_normalises_case_and_spaces() {
-        assert_eq!(NationalId::parse(" a123456789 ").unwrap().expose(), "A123456789");
+        assert_eq!(
+            NationalId::parse(" a123456789 ").unwrap().expose(),
+            "A123456789"
+        );
     }
 
     #[test]
     fn parse_rejects_wrong_check_digit() {
-        assert_eq!(NationalId::parse("A123456788"), Err(NationalIdError::InvalidCheckDigit));
+        assert_eq!(
+            NationalId::parse("A123456788"),
+            Err(NationalIdError::InvalidCheckDigit)
+        );
     }
 
     #[test]
     fn parse_rejects_malformed_numbers() {
-        for bad in ["", "A12345678", "A1234567890", "1123456789", "A323456789", "A12345678X", "A12345 789"] {
-            assert_eq!(NationalId::parse(bad), Err(NationalIdError::InvalidFormat), "{bad:?}");
+        for bad in [
+            "",
+            "A12345678",
+            "A1234567890",
+            "1123456789",
+            "A323456789",
+            "A12345678X",
+            "A12345 789",
+        ] {
+            assert_eq!(
+                NationalId::parse(bad),
+                Err(NationalIdError::InvalidFormat),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn new_and_old_resident_forms() {
         let new = with_check_digit("A80000001");
-        assert_eq!(NationalId::parse(&new).unwrap().kind(), NationalIdKind::NewResident);
+        assert_eq!(
+            NationalId::parse(&new).unwrap().kind(),
+            NationalIdKind::NewResident
+        );
         let old = with_check_digit("AB1234567");
-        assert_eq!(NationalId::parse(&old).unwrap().kind(), NationalIdKind::OldResident);
+        assert_eq!(
+            NationalId::parse(&old).unwrap().kind(),
+            NationalIdKind::OldResident
+        );
         assert_eq!(NationalId::parse(&old).unwrap().digits(), None);
     }
 

@@ -25,8 +25,12 @@ pub enum OutcomeStatus {
 }
 
 impl OutcomeStatus {
-    pub const ALL: [OutcomeStatus; 4] =
-        [OutcomeStatus::Draft, OutcomeStatus::Pending, OutcomeStatus::Passed, OutcomeStatus::Failed];
+    pub const ALL: [OutcomeStatus; 4] = [
+        OutcomeStatus::Draft,
+        OutcomeStatus::Pending,
+        OutcomeStatus::Passed,
+        OutcomeStatus::Failed,
+    ];
 
     /// Returns the value stored in `course_outcomes.status`.
     pub fn as_str(self) -> &'static str {
@@ -39,7 +43,9 @@ impl OutcomeStatus {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        OutcomeStatus::ALL.into_iter().find(|status| status.as_str() == text)
+        OutcomeStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
     }
 }
 
@@ -107,7 +113,10 @@ pub struct TransitionError {
 }
 
 impl OutcomeState {
-    pub const DRAFT: OutcomeState = OutcomeState { status: OutcomeStatus::Draft, decision: None };
+    pub const DRAFT: OutcomeState = OutcomeState {
+        status: OutcomeStatus::Draft,
+        decision: None,
+    };
 
     pub fn new(status: OutcomeStatus, decision: Option<Verdict>) -> Self {
         OutcomeState { status, decision }
@@ -116,7 +125,10 @@ impl OutcomeState {
     /// Applies a transition. Returns the next state, or `None` when the outcome is deleted.
     pub fn apply(self, transition: Transition) -> Result<Option<OutcomeState>, TransitionError> {
         use OutcomeStatus::*;
-        let refused = Err(TransitionError { from: self, transition });
+        let refused = Err(TransitionError {
+            from: self,
+            transition,
+        });
         let next = match (self.status, transition) {
             (Draft | Failed, Transition::Submit) => OutcomeState::new(Pending, None),
             (Draft | Failed, Transition::Revise) => OutcomeState::DRAFT,
@@ -194,7 +206,9 @@ impl ReviewFilter {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        ReviewFilter::ALL.into_iter().find(|filter| filter.as_str() == text)
+        ReviewFilter::ALL
+            .into_iter()
+            .find(|filter| filter.as_str() == text)
     }
 
     /// Returns whether an outcome in `state` is listed under this filter.
@@ -254,8 +268,14 @@ pub struct SemesterCounts {
 
 impl SemesterCounts {
     /// Counts the statuses of one semester's outcomes as the student sees them.
-    pub fn tally(semester: SemesterCode, statuses: impl IntoIterator<Item = OutcomeStatus>) -> Self {
-        let mut counts = SemesterCounts { semester: Some(semester), ..Default::default() };
+    pub fn tally(
+        semester: SemesterCode,
+        statuses: impl IntoIterator<Item = OutcomeStatus>,
+    ) -> Self {
+        let mut counts = SemesterCounts {
+            semester: Some(semester),
+            ..Default::default()
+        };
         for status in statuses {
             match status {
                 OutcomeStatus::Draft => counts.draft += 1,
@@ -304,8 +324,12 @@ mod tests {
             (Draft, _, Transition::Revise) => Some(Some(OutcomeState::DRAFT)),
             (Draft, _, Transition::Delete) => Some(None),
             (Pending, _, Transition::Decide(v)) => Some(Some(OutcomeState::new(Pending, Some(v)))),
-            (Pending, Some(Verdict::Passed), Transition::Publish) => Some(Some(OutcomeState::new(Passed, None))),
-            (Pending, Some(Verdict::Failed), Transition::Publish) => Some(Some(OutcomeState::new(Failed, None))),
+            (Pending, Some(Verdict::Passed), Transition::Publish) => {
+                Some(Some(OutcomeState::new(Passed, None)))
+            }
+            (Pending, Some(Verdict::Failed), Transition::Publish) => {
+                Some(Some(OutcomeState::new(Failed, None)))
+            }
             (Failed, _, Transition::Submit) => Some(Some(pending)),
             (Failed, _, Transition::Revise) => Some(Some(OutcomeState::DRAFT)),
             (Failed, _, Transition::Delete) => Some(None),
@@ -322,7 +346,10 @@ mod tests {
                     Some(next) => assert_eq!(result, Ok(next), "{state:?} + {transition:?}"),
                     None => assert_eq!(
                         result,
-                        Err(TransitionError { from: state, transition }),
+                        Err(TransitionError {
+                            from: state,
+                            transition
+                        }),
                         "{state:?} + {transition:?} should be refused"
                     ),
                 }
@@ -347,28 +374,48 @@ mod tests {
 
     #[test]
     fn undecided_outcome_cannot_be_published() {
-        assert!(OutcomeState::new(Pending, None).apply(Transition::Publish).is_err());
+        assert!(
+            OutcomeState::new(Pending, None)
+                .apply(Transition::Publish)
+                .is_err()
+        );
     }
 
     #[test]
     fn decision_can_change_until_published() {
         let state = OutcomeState::new(Pending, None);
-        let failed = state.apply(Transition::Decide(Verdict::Failed)).unwrap().unwrap();
-        let passed = failed.apply(Transition::Decide(Verdict::Passed)).unwrap().unwrap();
+        let failed = state
+            .apply(Transition::Decide(Verdict::Failed))
+            .unwrap()
+            .unwrap();
+        let passed = failed
+            .apply(Transition::Decide(Verdict::Passed))
+            .unwrap()
+            .unwrap();
         let published = passed.apply(Transition::Publish).unwrap().unwrap();
         assert_eq!(published.status, Passed);
-        assert!(published.apply(Transition::Decide(Verdict::Failed)).is_err());
+        assert!(
+            published
+                .apply(Transition::Decide(Verdict::Failed))
+                .is_err()
+        );
     }
 
     #[test]
     fn review_state_hides_drafts_from_certifiers() {
         assert_eq!(OutcomeState::DRAFT.review_state(), None);
-        assert_eq!(OutcomeState::new(Pending, None).review_state(), Some(ReviewState::Undecided));
+        assert_eq!(
+            OutcomeState::new(Pending, None).review_state(),
+            Some(ReviewState::Undecided)
+        );
         assert_eq!(
             OutcomeState::new(Pending, Some(Verdict::Failed)).review_state(),
             Some(ReviewState::Unpublished(Verdict::Failed))
         );
-        assert_eq!(OutcomeState::new(Passed, None).review_state(), Some(ReviewState::Published(Verdict::Passed)));
+        assert_eq!(
+            OutcomeState::new(Passed, None).review_state(),
+            Some(ReviewState::Published(Verdict::Passed))
+        );
     }
 
     #[test]
@@ -411,7 +458,13 @@ mod tests {
         let counts = SemesterCounts::tally(code, statuses);
         assert_eq!(
             counts,
-            SemesterCounts { semester: Some(code), draft: 2, pending: 1, passed: 3, failed: 1 }
+            SemesterCounts {
+                semester: Some(code),
+                draft: 2,
+                pending: 1,
+                passed: 3,
+                failed: 1
+            }
         );
     }
 

@@ -56,7 +56,10 @@ impl FailReason {
 /// in Unicode characters (a Chinese character or an emoji counts as one).
 fn parse_plain_text(raw: &str, max: usize) -> Result<String, TextProblem> {
     let normalised = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let cleaned: String = normalised.chars().filter(|c| *c == '\n' || !c.is_control()).collect();
+    let cleaned: String = normalised
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect();
     let trimmed = cleaned.trim();
     if trimmed.is_empty() {
         return Err(TextProblem::Missing);
@@ -86,7 +89,13 @@ mod tests {
     #[test]
     fn summary_rejects_101_characters() {
         let text = "習".repeat(101);
-        assert_eq!(Summary::parse(&text), Err(TextProblem::TooLong { length: 101, max: 100 }));
+        assert_eq!(
+            Summary::parse(&text),
+            Err(TextProblem::TooLong {
+                length: 101,
+                max: 100
+            })
+        );
     }
 
     #[test]
@@ -103,7 +112,10 @@ mod tests {
 
     #[test]
     fn summary_trims_and_normalises_line_breaks() {
-        assert_eq!(Summary::parse("  第一行\r\n第二行\u{7} ").unwrap().as_str(), "第一行\n第二行");
+        assert_eq!(
+            Summary::parse("  第一行\r\n第二行\u{7} ").unwrap().as_str(),
+            "第一行\n第二行"
+        );
     }
 
     #[test]

@@ -5,9 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{SchoolYear, SemesterCode, UtcMillis};
 use super::files::{FileKind, FileRules};
-use super::ids::{CourseId, FileId, HomeroomId, NotificationId, OutcomeId, SemesterId, SubjectId, UserId};
+use super::ids::{
+    CourseId, FileId, HomeroomId, NotificationId, OutcomeId, SemesterId, SubjectId, UserId,
+};
 use super::notification::NotificationKind;
-use super::outcome::{OutcomeStatus, ReviewCounts, ReviewFilter, ReviewState, SemesterCounts, Verdict};
+use super::outcome::{
+    OutcomeStatus, ReviewCounts, ReviewFilter, ReviewState, SemesterCounts, Verdict,
+};
 use super::paging::{PageRange, PageRequest};
 use super::role::Role;
 use super::window::{SemesterWindows, Window, WindowState};

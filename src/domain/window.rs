@@ -32,13 +32,18 @@ pub enum WindowState {
 impl Window {
     /// The window from the start of `first` to the end of `last`, both Taiwan dates.
     pub fn from_dates(first: Date, last: Date) -> Self {
-        Window { opens_at: Some(start_of_taipei_day(first)), closes_at: Some(end_of_taipei_day(last)) }
+        Window {
+            opens_at: Some(start_of_taipei_day(first)),
+            closes_at: Some(end_of_taipei_day(last)),
+        }
     }
 
     pub fn state(&self, now: UtcMillis) -> WindowState {
         match (self.opens_at, self.closes_at) {
             (Some(opens_at), _) if now < opens_at => WindowState::NotYetOpen { opens_at },
-            (_, Some(closes_at)) if now > closes_at => WindowState::Closed { closed_at: closes_at },
+            (_, Some(closes_at)) if now > closes_at => WindowState::Closed {
+                closed_at: closes_at,
+            },
             (_, closes_at) => WindowState::Open { closes_at },
         }
     }
@@ -70,9 +75,16 @@ impl SemesterWindows {
     /// when the ceremony is not known), teachers until [`TEACHER_EXTRA_DAYS`] days later.
     pub fn defaults(starts_on: Date, ends_on: Date, closing_day: Option<Date>) -> Self {
         let base = closing_day.unwrap_or(ends_on);
-        let student_last = base.checked_add(STUDENT_DAYS_AFTER_CLOSING.days()).unwrap_or(base);
-        let teacher_last = student_last.checked_add(TEACHER_EXTRA_DAYS.days()).unwrap_or(student_last);
-        SemesterWindows { student: Window::from_dates(starts_on, student_last), teacher: Window::from_dates(starts_on, teacher_last) }
+        let student_last = base
+            .checked_add(STUDENT_DAYS_AFTER_CLOSING.days())
+            .unwrap_or(base);
+        let teacher_last = student_last
+            .checked_add(TEACHER_EXTRA_DAYS.days())
+            .unwrap_or(student_last);
+        SemesterWindows {
+            student: Window::from_dates(starts_on, student_last),
+            teacher: Window::from_dates(starts_on, teacher_last),
+        }
     }
 }
 
@@ -109,7 +121,9 @@ mod tests {
         let window = Window::from_dates(date(2024, 8, 1), date(2025, 2, 28));
         assert_eq!(
             window.state(millis("2025-02-28T16:00:00Z")),
-            WindowState::Closed { closed_at: millis("2025-02-28T15:59:59.999Z") }
+            WindowState::Closed {
+                closed_at: millis("2025-02-28T15:59:59.999Z")
+            }
         );
     }
 
@@ -119,22 +133,40 @@ mod tests {
         assert!(window.contains(millis("2024-07-31T16:00:00Z")));
         assert_eq!(
             window.state(millis("2024-07-31T15:59:59.999Z")),
-            WindowState::NotYetOpen { opens_at: millis("2024-07-31T16:00:00Z") }
+            WindowState::NotYetOpen {
+                opens_at: millis("2024-07-31T16:00:00Z")
+            }
         );
     }
 
     #[test]
     fn open_bounds_never_close() {
         assert!(Window::default().contains(UtcMillis(0)));
-        assert!(Window { opens_at: None, closes_at: Some(UtcMillis(10)) }.contains(UtcMillis(-5)));
+        assert!(
+            Window {
+                opens_at: None,
+                closes_at: Some(UtcMillis(10))
+            }
+            .contains(UtcMillis(-5))
+        );
     }
 
     #[test]
     fn defaults_follow_the_closing_ceremony() {
-        let windows = SemesterWindows::defaults(date(2024, 8, 1), date(2025, 1, 31), Some(date(2025, 1, 20)));
-        assert_eq!(windows.student, Window::from_dates(date(2024, 8, 1), date(2025, 2, 3)));
-        assert_eq!(windows.teacher, Window::from_dates(date(2024, 8, 1), date(2025, 2, 10)));
+        let windows =
+            SemesterWindows::defaults(date(2024, 8, 1), date(2025, 1, 31), Some(date(2025, 1, 20)));
+        assert_eq!(
+            windows.student,
+            Window::from_dates(date(2024, 8, 1), date(2025, 2, 3))
+        );
+        assert_eq!(
+            windows.teacher,
+            Window::from_dates(date(2024, 8, 1), date(2025, 2, 10))
+        );
         let without_ceremony = SemesterWindows::defaults(date(2025, 2, 1), date(2025, 7, 31), None);
-        assert_eq!(without_ceremony.student.closes_at, Some(end_of_taipei_day(date(2025, 8, 14))));
+        assert_eq!(
+            without_ceremony.student.closes_at,
+            Some(end_of_taipei_day(date(2025, 8, 14)))
+        );
     }
 }

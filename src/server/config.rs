@@ -110,7 +110,9 @@ impl Settings {
 
     /// Returns the path of the national ID key file.
     pub fn national_id_key_file(&self) -> PathBuf {
-        self.national_id_key_file.clone().unwrap_or_else(|| self.data_dir.join("secrets").join("national-id.key"))
+        self.national_id_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secrets").join("national-id.key"))
     }
 
     /// Returns the directory of export packages for the central database.
@@ -124,7 +126,10 @@ impl Settings {
     }
 
     pub fn file_rules(&self) -> FileRules {
-        FileRules { document_max_bytes: self.document_max_bytes, media_max_bytes: self.media_max_bytes }
+        FileRules {
+            document_max_bytes: self.document_max_bytes,
+            media_max_bytes: self.media_max_bytes,
+        }
     }
 
     /// Returns the public origin without a trailing slash.

@@ -47,15 +47,28 @@ impl NationalIdCipher {
         match std::fs::File::open(path) {
             Ok(mut file) => {
                 file.read_exact(&mut keys).map_err(|error| {
-                    io::Error::new(error.kind(), format!("key file {} is shorter than {KEY_FILE_LEN} bytes", path.display()))
+                    io::Error::new(
+                        error.kind(),
+                        format!(
+                            "key file {} is shorter than {KEY_FILE_LEN} bytes",
+                            path.display()
+                        ),
+                    )
                 })?;
             }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 if let Some(dir) = path.parent() {
-                    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+                    std::fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(dir)?;
                 }
                 rand::rngs::OsRng.fill_bytes(&mut keys);
-                let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)?;
                 file.write_all(&keys)?;
                 file.sync_all()?;
                 tracing::info!(path = %path.display(), "created the national ID key file; back it up apart from the database");
@@ -91,7 +104,10 @@ impl NationalIdCipher {
             return Err(CryptoError::Encoding);
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), sealed).map_err(|_| CryptoError::Decryption)?;
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), sealed)
+            .map_err(|_| CryptoError::Decryption)?;
         let text = String::from_utf8(plain).map_err(|_| CryptoError::Invalid)?;
         NationalId::parse(&text).map_err(|_| CryptoError::Invalid)
     }
@@ -99,7 +115,8 @@ impl NationalIdCipher {
     /// Returns the lookup key of a national ID: the same for the same ID, useless without
     /// the key file.
     pub fn lookup_hash(&self, id: &NationalId) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key)
+            .expect("HMAC takes any key length");
         mac.update(id.expose().as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
@@ -124,7 +141,11 @@ mod tests {
         assert_eq!(cipher.lookup_hash(&id), cipher.lookup_hash(&id));
 
         let reloaded = NationalIdCipher::load_or_create(&path).unwrap();
-        assert_eq!(reloaded.decrypt(&first).unwrap(), id, "the key file is reused");
+        assert_eq!(
+            reloaded.decrypt(&first).unwrap(),
+            id,
+            "the key file is reused"
+        );
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
@@ -135,7 +156,10 @@ mod tests {
         let one = NationalIdCipher::load_or_create(&dir.path().join("one.key")).unwrap();
         let two = NationalIdCipher::load_or_create(&dir.path().join("two.key")).unwrap();
         let id = NationalId::parse("A123456789").unwrap();
-        assert!(matches!(two.decrypt(&one.encrypt(&id)), Err(CryptoError::Decryption)));
+        assert!(matches!(
+            two.decrypt(&one.encrypt(&id)),
+            Err(CryptoError::Decryption)
+        ));
         assert_ne!(one.lookup_hash(&id), two.lookup_hash(&id));
     }
 }

@@ -45,7 +45,10 @@ pub enum ExportError {
     #[error("row {row} (學號 {student_no}) lacks a national ID or birth date")]
     MissingIdentity { row: i64, student_no: String },
     #[error("row {row}: national ID cannot be decrypted: {source}")]
-    Decrypt { row: i64, source: crate::server::crypto::CryptoError },
+    Decrypt {
+        row: i64,
+        source: crate::server::crypto::CryptoError,
+    },
     #[error("stored file {sha256} does not match its recorded hash")]
     Corrupt { sha256: String },
     #[error("workbook: {0}")]
@@ -59,7 +62,10 @@ pub enum ExportError {
 /// Returns the base name of the batch's files: `{school code}_{school year}_{semester}_{roster}_{time}`,
 /// with semester 0 for a whole school year and the time in Taiwan as `yyyyMMddHHmmss`.
 pub fn package_stem(school_code: &str, batch: &SubmissionBatch) -> String {
-    let zoned = batch.created_at.to_timestamp().to_zoned_datetime(taipei().clone());
+    let zoned = batch
+        .created_at
+        .to_timestamp()
+        .to_zoned_datetime(taipei().clone());
     format!(
         "{school_code}_{}_0_{}_{:04}{:02}{:02}{:02}{:02}{:02}",
         batch.school_year.0,
@@ -76,7 +82,12 @@ pub fn package_stem(school_code: &str, batch: &SubmissionBatch) -> String {
 /// Formats a birth date 'YYYY-MM-DD' as the 7-digit ROC form of the rosters: 0950116.
 pub fn roc_birth_date(iso: &str) -> Option<String> {
     let date: jiff::civil::Date = iso.parse().ok()?;
-    Some(format!("{:03}{:02}{:02}", i32::from(date.year()) - i32::from(ROC_YEAR_OFFSET), date.month(), date.day()))
+    Some(format!(
+        "{:03}{:02}{:02}",
+        i32::from(date.year()) - i32::from(ROC_YEAR_OFFSET),
+        date.month(),
+        date.day()
+    ))
 }
 
 /// Returns the package file name of a row's file, such as `files/00012_document.pdf`.
@@ -99,10 +110,21 @@ fn roster_workbook(
     created_at: UtcMillis,
 ) -> Result<Vec<u8>, ExportError> {
     let mut workbook = Workbook::new();
-    let zoned = created_at.to_timestamp().to_zoned_datetime(taipei().clone());
-    let created = ExcelDateTime::from_ymd(zoned.year() as u16, zoned.month() as u8, zoned.day() as u8)?
-        .and_hms(zoned.hour() as u16, zoned.minute() as u8, zoned.second() as f64)?;
-    workbook.set_properties(&DocProperties::new().set_title("課程學習成果名冊").set_creation_datetime(&created));
+    let zoned = created_at
+        .to_timestamp()
+        .to_zoned_datetime(taipei().clone());
+    let created =
+        ExcelDateTime::from_ymd(zoned.year() as u16, zoned.month() as u8, zoned.day() as u8)?
+            .and_hms(
+                zoned.hour() as u16,
+                zoned.minute() as u8,
+                zoned.second() as f64,
+            )?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title("課程學習成果名冊")
+            .set_creation_datetime(&created),
+    );
     let sheet = workbook.add_worksheet();
     sheet.set_name("名冊26")?;
     let text = Format::new().set_num_format("@");
@@ -111,10 +133,21 @@ fn roster_workbook(
     }
     for (index, row) in rows.iter().enumerate() {
         let line = index as u32 + 1;
-        let (Some(encrypted), Some(birth)) = (&row.national_id_enc, row.birth_date.as_deref().and_then(roc_birth_date)) else {
-            return Err(ExportError::MissingIdentity { row: row.row_no, student_no: row.student_no.clone() });
+        let (Some(encrypted), Some(birth)) = (
+            &row.national_id_enc,
+            row.birth_date.as_deref().and_then(roc_birth_date),
+        ) else {
+            return Err(ExportError::MissingIdentity {
+                row: row.row_no,
+                student_no: row.student_no.clone(),
+            });
         };
-        let national_id = cipher.decrypt(encrypted).map_err(|source| ExportError::Decrypt { row: row.row_no, source })?;
+        let national_id = cipher
+            .decrypt(encrypted)
+            .map_err(|source| ExportError::Decrypt {
+                row: row.row_no,
+                source,
+            })?;
         let cells: [String; 14] = [
             row.row_no.to_string(),
             national_id.expose().to_owned(),
@@ -125,10 +158,18 @@ fn roster_workbook(
             row.credits.to_string(),
             row.course_teacher.clone(),
             row.certifier.clone().unwrap_or_default(),
-            row.certified_at.map(|at| at.to_roc_date()).unwrap_or_default(),
+            row.certified_at
+                .map(|at| at.to_roc_date())
+                .unwrap_or_default(),
             row.summary.clone(),
-            row.document.as_ref().map(|file| row_file_name(row.row_no, "document", file)).unwrap_or_default(),
-            row.media.as_ref().map(|file| row_file_name(row.row_no, "media", file)).unwrap_or_default(),
+            row.document
+                .as_ref()
+                .map(|file| row_file_name(row.row_no, "document", file))
+                .unwrap_or_default(),
+            row.media
+                .as_ref()
+                .map(|file| row_file_name(row.row_no, "media", file))
+                .unwrap_or_default(),
             row.student_no.clone(),
         ];
         for (column, value) in cells.iter().enumerate() {
@@ -149,16 +190,32 @@ pub async fn write_package(
     storage: Arc<dyn BlobStore>,
 ) -> Result<(), ExportError> {
     let workbook = roster_workbook(rows, cipher, batch.created_at)?;
-    let directory = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let directory = target
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     tokio::fs::create_dir_all(&directory).await?;
     let temporary = directory.join(format!(".{stem}.{}.part", std::process::id()));
     // Writing the ZIP is blocking file work, so it runs on the blocking pool and reads the
     // stored files through the runtime handle.
     let result = {
-        let (temporary, stem, batch, rows) = (temporary.clone(), stem.to_owned(), batch.clone(), rows.to_vec());
+        let (temporary, stem, batch, rows) = (
+            temporary.clone(),
+            stem.to_owned(),
+            batch.clone(),
+            rows.to_vec(),
+        );
         tokio::task::spawn_blocking(move || {
             let handle = tokio::runtime::Handle::current();
-            build_zip(&temporary, &stem, &batch, &rows, workbook, storage.as_ref(), &handle)
+            build_zip(
+                &temporary,
+                &stem,
+                &batch,
+                &rows,
+                workbook,
+                storage.as_ref(),
+                &handle,
+            )
         })
         .await
         .map_err(io::Error::other)?
@@ -169,7 +226,9 @@ pub async fn write_package(
     }
     tokio::fs::rename(&temporary, target).await?;
     let directory_for_sync = directory.clone();
-    tokio::task::spawn_blocking(move || std::fs::File::open(&directory_for_sync)?.sync_all()).await.map_err(io::Error::other)??;
+    tokio::task::spawn_blocking(move || std::fs::File::open(&directory_for_sync)?.sync_all())
+        .await
+        .map_err(io::Error::other)??;
     Ok(())
 }
 
@@ -182,7 +241,10 @@ fn build_zip(
     storage: &dyn BlobStore,
     handle: &tokio::runtime::Handle,
 ) -> Result<(), ExportError> {
-    let zoned = batch.created_at.to_timestamp().to_zoned_datetime(taipei().clone());
+    let zoned = batch
+        .created_at
+        .to_timestamp()
+        .to_zoned_datetime(taipei().clone());
     let modified = zip::DateTime::from_date_and_time(
         zoned.year() as u16,
         zoned.month() as u8,
@@ -196,14 +258,22 @@ fn build_zip(
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(modified)
         .unix_permissions(0o644);
-    let file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(path)?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
     let mut zip = zip::ZipWriter::new(file);
     let mut manifest = String::from("path,sha256,bytes\n");
 
     let workbook_name = format!("{stem}.xlsx");
     zip.start_file(workbook_name.as_str(), options)?;
     zip.write_all(&workbook)?;
-    manifest.push_str(&format!("{workbook_name},{},{}\n", hex::encode(Sha256::digest(&workbook)), workbook.len()));
+    manifest.push_str(&format!(
+        "{workbook_name},{},{}\n",
+        hex::encode(Sha256::digest(&workbook)),
+        workbook.len()
+    ));
 
     for row in rows {
         for (slot, file) in [("document", &row.document), ("media", &row.media)] {
@@ -238,7 +308,9 @@ fn copy_verified(
         out.write_all(&chunk)?;
     }
     if hex::encode(hasher.finalize()) != file.sha256 {
-        return Err(ExportError::Corrupt { sha256: file.sha256.clone() });
+        return Err(ExportError::Corrupt {
+            sha256: file.sha256.clone(),
+        });
     }
     Ok(())
 }
@@ -256,7 +328,14 @@ mod tests {
 
     #[test]
     fn file_names_follow_rows() {
-        let file = RosterFile { sha256: "a".repeat(64), byte_size: 3, media_type: "application/pdf".into() };
-        assert_eq!(row_file_name(12, "document", &file), "files/00012_document.pdf");
+        let file = RosterFile {
+            sha256: "a".repeat(64),
+            byte_size: 3,
+            media_type: "application/pdf".into(),
+        };
+        assert_eq!(
+            row_file_name(12, "document", &file),
+            "files/00012_document.pdf"
+        );
     }
 }

@@ -23,7 +23,10 @@ use self::state::{AppState, Notifier};
 use self::storage::{BlobStore, LocalStore};
 
 /// Opens the database (migrating it) and the file store, and builds the shared state.
-pub async fn build_state(settings: Settings, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+pub async fn build_state(
+    settings: Settings,
+    leptos_options: LeptosOptions,
+) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
     let url = settings.database_url();
@@ -34,18 +37,26 @@ pub async fn build_state(settings: Settings, leptos_options: LeptosOptions) -> a
     let store = LocalStore::open(settings.files_dir())
         .await
         .with_context(|| format!("opening file store {}", settings.files_dir().display()))?;
-    let swept = store.sweep_temporary().await.context("deleting leftover temporary uploads")?;
+    let swept = store
+        .sweep_temporary()
+        .await
+        .context("deleting leftover temporary uploads")?;
     if swept > 0 {
-        tracing::info!(count = swept, "deleted temporary uploads left by an earlier run");
+        tracing::info!(
+            count = swept,
+            "deleted temporary uploads left by an earlier run"
+        );
     }
     let key_file = settings.national_id_key_file();
     let national_ids = crypto::NationalIdCipher::load_or_create(&key_file)
         .with_context(|| format!("opening the national ID key file {}", key_file.display()))?;
     let listen = settings.addr.unwrap_or(leptos_options.site_addr);
     let public_origin: Arc<str> = settings.public_origin(listen).into();
-    let concurrency = settings
-        .hash_concurrency
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let concurrency = settings.hash_concurrency.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
     Ok(AppState {
         db,
         storage: Arc::new(store),
@@ -88,12 +99,20 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     if state.settings.demo {
         println!("{}", services::demo::login_help(&state.public_origin));
     }
-    let addr = state.settings.addr.unwrap_or(state.leptos_options.site_addr);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let addr = state
+        .settings
+        .addr
+        .unwrap_or(state.leptos_options.site_addr);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, origin = %state.public_origin, database = db::redact_url(&state.settings.database_url()), "serving");
     jobs::spawn_session_sweeper(state.clone());
     let app = router::build(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -101,7 +120,9 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
 /// Loads the Leptos runtime options from `path` (`LEPTOS_*` variables, as set by
 /// cargo-leptos, override it).
 pub fn load_leptos_options(path: &std::path::Path) -> anyhow::Result<LeptosOptions> {
-    let path_text = path.to_str().context("the Leptos configuration path is not UTF-8")?;
+    let path_text = path
+        .to_str()
+        .context("the Leptos configuration path is not UTF-8")?;
     let configuration = leptos::config::get_configuration(Some(path_text))
         .with_context(|| format!("reading the Leptos configuration {}", path.display()))?;
     Ok(configuration.leptos_options)
@@ -133,7 +154,8 @@ async fn shutdown_signal() {
 
 fn init_tracing(format: config::LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = match format {
         config::LogFormat::Pretty => builder.try_init(),

@@ -92,7 +92,9 @@ impl Clock {
     }
 
     pub fn fixed(at: UtcMillis) -> Self {
-        Clock { fixed: Some(Arc::new(AtomicI64::new(at.0))) }
+        Clock {
+            fixed: Some(Arc::new(AtomicI64::new(at.0))),
+        }
     }
 
     pub fn now(&self) -> UtcMillis {

@@ -16,7 +16,10 @@ use crate::i18n::*;
 #[component]
 pub fn DateTime(at: UtcMillis) -> impl IntoView {
     let text = at.to_roc_datetime();
-    let (date, time) = text.split_once(' ').map(|(d, t)| (d.to_owned(), t.to_owned())).unwrap_or((text.clone(), String::new()));
+    let (date, time) = text
+        .split_once(' ')
+        .map(|(d, t)| (d.to_owned(), t.to_owned()))
+        .unwrap_or((text.clone(), String::new()));
     view! {
         <time class="datetime">
             <span>{date}</span>
@@ -52,10 +55,22 @@ pub fn ReviewBadge(state: ReviewState) -> impl IntoView {
     let i18n = use_i18n();
     let (class, label) = match state {
         ReviewState::Undecided => ("badge badge-pending", t_string!(i18n, review.undecided)),
-        ReviewState::Unpublished(Verdict::Passed) => ("badge badge-passed-draft", t_string!(i18n, review.passed_unpublished)),
-        ReviewState::Unpublished(Verdict::Failed) => ("badge badge-failed-draft", t_string!(i18n, review.failed_unpublished)),
-        ReviewState::Published(Verdict::Passed) => ("badge badge-passed", t_string!(i18n, review.published_passed)),
-        ReviewState::Published(Verdict::Failed) => ("badge badge-failed", t_string!(i18n, review.published_failed)),
+        ReviewState::Unpublished(Verdict::Passed) => (
+            "badge badge-passed-draft",
+            t_string!(i18n, review.passed_unpublished),
+        ),
+        ReviewState::Unpublished(Verdict::Failed) => (
+            "badge badge-failed-draft",
+            t_string!(i18n, review.failed_unpublished),
+        ),
+        ReviewState::Published(Verdict::Passed) => (
+            "badge badge-passed",
+            t_string!(i18n, review.published_passed),
+        ),
+        ReviewState::Published(Verdict::Failed) => (
+            "badge badge-failed",
+            t_string!(i18n, review.published_failed),
+        ),
     };
     view! { <span class=class>{label}</span> }
 }
@@ -101,7 +116,11 @@ pub fn ConfirmDialog(
     let i18n = use_i18n();
     let title_id = format!("{id}-title");
     let labelled_by = title_id.clone();
-    let confirm_class = if danger { "button button-danger" } else { "button button-primary" };
+    let confirm_class = if danger {
+        "button button-danger"
+    } else {
+        "button button-primary"
+    };
     view! {
         <dialog
             node_ref=node_ref

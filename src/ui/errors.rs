@@ -17,61 +17,111 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
             Resource::Outcome => td_string!(locale, errors.outcome_not_found).to_string(),
             Resource::Course => td_string!(locale, errors.course_not_found).to_string(),
             Resource::File => td_string!(locale, errors.file_not_found).to_string(),
-            Resource::Notification | Resource::Page => td_string!(locale, errors.page_not_found).to_string(),
+            Resource::Notification | Resource::Page => {
+                td_string!(locale, errors.page_not_found).to_string()
+            }
         },
         AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_string(),
         AppError::LoginMissing => td_string!(locale, errors.login_missing).to_string(),
         AppError::CourseMissing => td_string!(locale, errors.course_missing).to_string(),
-        AppError::Summary(TextProblem::Missing) => td_string!(locale, errors.summary_missing).to_string(),
-        AppError::Summary(TextProblem::TooLong { length, max }) => {
-            td_string!(locale, errors.summary_too_long, length = *length, max = *max, over = length - max).to_string()
+        AppError::Summary(TextProblem::Missing) => {
+            td_string!(locale, errors.summary_missing).to_string()
         }
-        AppError::FailReason(TextProblem::Missing) => td_string!(locale, errors.reason_missing).to_string(),
+        AppError::Summary(TextProblem::TooLong { length, max }) => td_string!(
+            locale,
+            errors.summary_too_long,
+            length = *length,
+            max = *max,
+            over = length - max
+        )
+        .to_string(),
+        AppError::FailReason(TextProblem::Missing) => {
+            td_string!(locale, errors.reason_missing).to_string()
+        }
         AppError::FailReason(TextProblem::TooLong { length, max }) => {
             td_string!(locale, errors.reason_too_long, length = *length, max = *max).to_string()
         }
         AppError::File(problem) => file_problem_message(locale, problem),
         AppError::NoFile => td_string!(locale, errors.no_file).to_string(),
         AppError::NotEnrolled => td_string!(locale, errors.not_enrolled).to_string(),
-        AppError::UploadLimitReached { max } => td_string!(locale, errors.upload_limit, max = *max).to_string(),
+        AppError::UploadLimitReached { max } => {
+            td_string!(locale, errors.upload_limit, max = *max).to_string()
+        }
         AppError::Transition(error) => transition_message(locale, error),
         AppError::WindowClosed { kind, closed_at } => {
             let at = closed_at.to_roc_datetime();
             match kind {
-                WindowKind::Student => td_string!(locale, errors.student_window_closed, at = at).to_string(),
-                WindowKind::Teacher => td_string!(locale, errors.teacher_window_closed, at = at).to_string(),
-                WindowKind::Selection => td_string!(locale, errors.selection_window_closed, at = at).to_string(),
+                WindowKind::Student => {
+                    td_string!(locale, errors.student_window_closed, at = at).to_string()
+                }
+                WindowKind::Teacher => {
+                    td_string!(locale, errors.teacher_window_closed, at = at).to_string()
+                }
+                WindowKind::Selection => {
+                    td_string!(locale, errors.selection_window_closed, at = at).to_string()
+                }
             }
         }
-        AppError::WindowNotOpen { kind, opens_at: Some(opens_at) } => {
+        AppError::WindowNotOpen {
+            kind,
+            opens_at: Some(opens_at),
+        } => {
             let at = opens_at.to_roc_datetime();
             match kind {
-                WindowKind::Selection => td_string!(locale, errors.selection_window_not_open, at = at).to_string(),
+                WindowKind::Selection => {
+                    td_string!(locale, errors.selection_window_not_open, at = at).to_string()
+                }
                 _ => td_string!(locale, errors.window_not_open, at = at).to_string(),
             }
         }
-        AppError::WindowNotOpen { opens_at: None, .. } => td_string!(locale, errors.window_not_announced).to_string(),
+        AppError::WindowNotOpen { opens_at: None, .. } => {
+            td_string!(locale, errors.window_not_announced).to_string()
+        }
         AppError::NotSelectable => td_string!(locale, errors.not_selectable).to_string(),
-        AppError::SelectionLimitReached { max } => td_string!(locale, errors.selection_limit, max = *max).to_string(),
+        AppError::SelectionLimitReached { max } => {
+            td_string!(locale, errors.selection_limit, max = *max).to_string()
+        }
         AppError::SelectionSubmitted => td_string!(locale, errors.selection_submitted).to_string(),
-        AppError::SelectionStillOpen { closes_at: Some(at) } => {
-            td_string!(locale, errors.selection_still_open, at = at.to_roc_datetime()).to_string()
+        AppError::SelectionStillOpen {
+            closes_at: Some(at),
+        } => td_string!(
+            locale,
+            errors.selection_still_open,
+            at = at.to_roc_datetime()
+        )
+        .to_string(),
+        AppError::SelectionStillOpen { closes_at: None } => {
+            td_string!(locale, errors.selection_never_closes).to_string()
         }
-        AppError::SelectionStillOpen { closes_at: None } => td_string!(locale, errors.selection_never_closes).to_string(),
-        AppError::StudentIdentityMissing { student_no } => {
-            td_string!(locale, errors.student_identity_missing, student_no = student_no).to_string()
+        AppError::StudentIdentityMissing { student_no } => td_string!(
+            locale,
+            errors.student_identity_missing,
+            student_no = student_no
+        )
+        .to_string(),
+        AppError::StudentNotFound { student_no } => {
+            td_string!(locale, errors.student_not_found, student_no = student_no).to_string()
         }
-        AppError::StudentNotFound { student_no } => td_string!(locale, errors.student_not_found, student_no = student_no).to_string(),
-        AppError::InvalidDate { field, value } => td_string!(locale, errors.invalid_date, field = field, value = value).to_string(),
-        AppError::WindowReversed { field } => td_string!(locale, errors.window_reversed, field = field).to_string(),
-        AppError::UnlockReason(TextProblem::Missing) => td_string!(locale, errors.unlock_reason_missing).to_string(),
+        AppError::InvalidDate { field, value } => {
+            td_string!(locale, errors.invalid_date, field = field, value = value).to_string()
+        }
+        AppError::WindowReversed { field } => {
+            td_string!(locale, errors.window_reversed, field = field).to_string()
+        }
+        AppError::UnlockReason(TextProblem::Missing) => {
+            td_string!(locale, errors.unlock_reason_missing).to_string()
+        }
         AppError::UnlockReason(TextProblem::TooLong { length, max }) => {
             td_string!(locale, errors.reason_too_long, length = *length, max = *max).to_string()
         }
         AppError::Conflict => td_string!(locale, errors.conflict).to_string(),
         AppError::UploadAborted => td_string!(locale, errors.upload_aborted).to_string(),
-        AppError::BadRequest(detail) => td_string!(locale, errors.bad_request, detail = detail).to_string(),
-        AppError::Internal { correlation_id } => td_string!(locale, errors.internal, id = correlation_id).to_string(),
+        AppError::BadRequest(detail) => {
+            td_string!(locale, errors.bad_request, detail = detail).to_string()
+        }
+        AppError::Internal { correlation_id } => {
+            td_string!(locale, errors.internal, id = correlation_id).to_string()
+        }
         AppError::Network(_) => td_string!(locale, errors.network).to_string(),
     }
 }
@@ -88,15 +138,26 @@ fn accepted_list(locale: Locale, slot: FileSlot) -> String {
         Locale::zh_TW => "、",
         Locale::en => ", ",
     };
-    slot.accepted_kinds().iter().map(|kind| kind.label()).collect::<Vec<_>>().join(separator)
+    slot.accepted_kinds()
+        .iter()
+        .map(|kind| kind.label())
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// Returns the message for a refused file, which names the file and the fix.
 pub fn file_problem_message(locale: Locale, problem: &FileProblem) -> String {
     match problem {
-        FileProblem::Empty { file_name, .. } => td_string!(locale, errors.file_empty, name = file_name).to_string(),
+        FileProblem::Empty { file_name, .. } => {
+            td_string!(locale, errors.file_empty, name = file_name).to_string()
+        }
         // The size is left out: a server that stops reading at the limit does not know it.
-        FileProblem::TooLarge { slot, file_name, max_bytes, .. } => td_string!(
+        FileProblem::TooLarge {
+            slot,
+            file_name,
+            max_bytes,
+            ..
+        } => td_string!(
             locale,
             errors.file_too_large,
             name = file_name,
@@ -104,7 +165,11 @@ pub fn file_problem_message(locale: Locale, problem: &FileProblem) -> String {
             max = format_size(*max_bytes)
         )
         .to_string(),
-        FileProblem::TypeNotAllowed { slot, file_name, detected } => match detected {
+        FileProblem::TypeNotAllowed {
+            slot,
+            file_name,
+            detected,
+        } => match detected {
             Some(detected) => td_string!(
                 locale,
                 errors.file_type_detected,
@@ -113,11 +178,19 @@ pub fn file_problem_message(locale: Locale, problem: &FileProblem) -> String {
                 allowed = accepted_list(locale, *slot)
             )
             .to_string(),
-            None => {
-                td_string!(locale, errors.file_type_unknown, name = file_name, allowed = accepted_list(locale, *slot)).to_string()
-            }
+            None => td_string!(
+                locale,
+                errors.file_type_unknown,
+                name = file_name,
+                allowed = accepted_list(locale, *slot)
+            )
+            .to_string(),
         },
-        FileProblem::WrongSlot { slot, file_name, kind } => {
+        FileProblem::WrongSlot {
+            slot,
+            file_name,
+            kind,
+        } => {
             let other = match slot {
                 FileSlot::Document => FileSlot::Media,
                 FileSlot::Media => FileSlot::Document,
@@ -132,9 +205,15 @@ pub fn file_problem_message(locale: Locale, problem: &FileProblem) -> String {
             )
             .to_string()
         }
-        FileProblem::Incomplete { file_name, kind, .. } => {
-            td_string!(locale, errors.file_incomplete, name = file_name, kind = kind_label(*kind)).to_string()
-        }
+        FileProblem::Incomplete {
+            file_name, kind, ..
+        } => td_string!(
+            locale,
+            errors.file_incomplete,
+            name = file_name,
+            kind = kind_label(*kind)
+        )
+        .to_string(),
     }
 }
 
@@ -147,10 +226,18 @@ fn transition_message(locale: Locale, error: &TransitionError) -> String {
     match (error.from.status, error.transition) {
         (Pending, Transition::Submit) => td_string!(locale, errors.already_submitted).to_string(),
         (Passed, Transition::Submit) => td_string!(locale, errors.already_passed).to_string(),
-        (Pending, Transition::Revise | Transition::Delete) => td_string!(locale, errors.locked_while_pending).to_string(),
-        (Passed, Transition::Revise | Transition::Delete) => td_string!(locale, errors.locked_when_passed).to_string(),
-        (Passed | Failed, Transition::Decide(_)) => td_string!(locale, errors.already_published).to_string(),
-        (Passed | Failed, Transition::Publish) => td_string!(locale, errors.already_published).to_string(),
+        (Pending, Transition::Revise | Transition::Delete) => {
+            td_string!(locale, errors.locked_while_pending).to_string()
+        }
+        (Passed, Transition::Revise | Transition::Delete) => {
+            td_string!(locale, errors.locked_when_passed).to_string()
+        }
+        (Passed | Failed, Transition::Decide(_)) => {
+            td_string!(locale, errors.already_published).to_string()
+        }
+        (Passed | Failed, Transition::Publish) => {
+            td_string!(locale, errors.already_published).to_string()
+        }
         (Pending, Transition::Publish) => td_string!(locale, errors.publish_undecided).to_string(),
         (Draft, _) => td_string!(locale, errors.not_submitted).to_string(),
         _ => td_string!(locale, errors.transition_refused).to_string(),
@@ -164,7 +251,13 @@ mod tests {
 
     #[test]
     fn summary_too_long_names_the_counts() {
-        let message = error_message(Locale::zh_TW, &AppError::Summary(TextProblem::TooLong { length: 101, max: 100 }));
+        let message = error_message(
+            Locale::zh_TW,
+            &AppError::Summary(TextProblem::TooLong {
+                length: 101,
+                max: 100,
+            }),
+        );
         assert!(message.contains("101"), "{message}");
         assert!(message.contains("100"), "{message}");
     }
@@ -172,12 +265,36 @@ mod tests {
     #[test]
     fn file_messages_name_the_file() {
         let problems = [
-            FileProblem::Empty { slot: FileSlot::Document, file_name: "空白.pdf".into() },
-            FileProblem::TooLarge { slot: FileSlot::Document, file_name: "大檔.pdf".into(), size: 5 << 20, max_bytes: 4 << 20 },
-            FileProblem::TypeNotAllowed { slot: FileSlot::Document, file_name: "病毒.pdf".into(), detected: Some("exe".into()) },
-            FileProblem::TypeNotAllowed { slot: FileSlot::Media, file_name: "x.mp3".into(), detected: None },
-            FileProblem::WrongSlot { slot: FileSlot::Media, file_name: "r.pdf".into(), kind: FileKind::Pdf },
-            FileProblem::Incomplete { slot: FileSlot::Document, file_name: "半.pdf".into(), kind: FileKind::Pdf },
+            FileProblem::Empty {
+                slot: FileSlot::Document,
+                file_name: "空白.pdf".into(),
+            },
+            FileProblem::TooLarge {
+                slot: FileSlot::Document,
+                file_name: "大檔.pdf".into(),
+                size: 5 << 20,
+                max_bytes: 4 << 20,
+            },
+            FileProblem::TypeNotAllowed {
+                slot: FileSlot::Document,
+                file_name: "病毒.pdf".into(),
+                detected: Some("exe".into()),
+            },
+            FileProblem::TypeNotAllowed {
+                slot: FileSlot::Media,
+                file_name: "x.mp3".into(),
+                detected: None,
+            },
+            FileProblem::WrongSlot {
+                slot: FileSlot::Media,
+                file_name: "r.pdf".into(),
+                kind: FileKind::Pdf,
+            },
+            FileProblem::Incomplete {
+                slot: FileSlot::Document,
+                file_name: "半.pdf".into(),
+                kind: FileKind::Pdf,
+            },
         ];
         for problem in problems {
             let name = match &problem {
@@ -196,7 +313,12 @@ mod tests {
 
     #[test]
     fn too_large_message_names_the_limit() {
-        let problem = FileProblem::TooLarge { slot: FileSlot::Media, file_name: "v.mp4".into(), size: 11 << 20, max_bytes: 10 << 20 };
+        let problem = FileProblem::TooLarge {
+            slot: FileSlot::Media,
+            file_name: "v.mp4".into(),
+            size: 11 << 20,
+            max_bytes: 10 << 20,
+        };
         let message = file_problem_message(Locale::zh_TW, &problem);
         assert!(message.contains("10 MB"), "{message}");
     }
@@ -204,10 +326,18 @@ mod tests {
     #[test]
     fn transition_messages_are_specific() {
         let pending = OutcomeState::new(OutcomeStatus::Pending, None);
-        let submit_twice = TransitionError { from: pending, transition: Transition::Submit };
-        let delete_pending = TransitionError { from: pending, transition: Transition::Delete };
-        let decide_published =
-            TransitionError { from: OutcomeState::new(OutcomeStatus::Passed, None), transition: Transition::Decide(Verdict::Failed) };
+        let submit_twice = TransitionError {
+            from: pending,
+            transition: Transition::Submit,
+        };
+        let delete_pending = TransitionError {
+            from: pending,
+            transition: Transition::Delete,
+        };
+        let decide_published = TransitionError {
+            from: OutcomeState::new(OutcomeStatus::Passed, None),
+            transition: Transition::Decide(Verdict::Failed),
+        };
         let messages: Vec<String> = [submit_twice, delete_pending, decide_published]
             .iter()
             .map(|error| transition_message(Locale::zh_TW, error))
@@ -218,7 +348,12 @@ mod tests {
 
     #[test]
     fn internal_error_shows_correlation_id() {
-        let message = error_message(Locale::zh_TW, &AppError::Internal { correlation_id: "a1b2c3".into() });
+        let message = error_message(
+            Locale::zh_TW,
+            &AppError::Internal {
+                correlation_id: "a1b2c3".into(),
+            },
+        );
         assert!(message.contains("a1b2c3"), "{message}");
     }
 }

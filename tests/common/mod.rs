@@ -30,7 +30,9 @@ pub fn pdf_bytes(text: &str) -> Vec<u8> {
 
 /// A JPEG header and end marker with `size` bytes in all.
 pub fn jpeg_bytes(size: usize) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    let mut bytes = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
     bytes.resize(size.max(13) - 2, 0x55);
     bytes.extend_from_slice(&[0xFF, 0xD9]);
     bytes
@@ -60,7 +62,12 @@ pub fn heic_bytes() -> Vec<u8> {
 /// One part of a multipart form.
 pub enum Part<'a> {
     Text(&'a str, &'a str),
-    File { field: &'a str, name: &'a str, content_type: &'a str, bytes: Vec<u8> },
+    File {
+        field: &'a str,
+        name: &'a str,
+        content_type: &'a str,
+        bytes: Vec<u8>,
+    },
 }
 
 /// Encodes a multipart/form-data body as a browser does: file names in raw UTF-8 with `"`
@@ -71,9 +78,17 @@ pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
         match part {
             Part::Text(name, value) => {
-                body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                        .as_bytes(),
+                );
             }
-            Part::File { field, name, content_type, bytes } => {
+            Part::File {
+                field,
+                name,
+                content_type,
+                bytes,
+            } => {
                 let escaped = name.replace('"', "%22");
                 body.extend_from_slice(
                     format!(
@@ -115,6 +130,10 @@ pub struct Fixture {
     pub classmate: UserId,
     pub foreign_student: UserId,
     pub foreign_teacher: UserId,
+    pub admin: UserId,
+    pub semester: licheng::domain::ids::SemesterId,
+    pub old_semester: licheng::domain::ids::SemesterId,
+    pub school_year_id: i64,
 }
 
 /// Logins of the fixture; every password is `pw-` plus the login.
@@ -124,6 +143,13 @@ pub const STUDENT: &str = "s001";
 pub const CLASSMATE: &str = "s002";
 pub const FOREIGN_STUDENT: &str = "x001";
 pub const FOREIGN_TEACHER: &str = "x100";
+/// 教務處: administrator of the main school.
+pub const ADMIN: &str = "a100";
+/// 提交名冊人員 of the main school.
+pub const SUBMITTER: &str = "p100";
+/// The national ID and birth date of the fixture's `student`.
+pub const STUDENT_NATIONAL_ID: &str = "A123456789";
+pub const STUDENT_BIRTH_DATE: &str = "2008-01-16";
 /// The fixture school's limit of outcomes per student and semester.
 pub const UPLOAD_LIMIT: i64 = 6;
 
@@ -140,21 +166,38 @@ impl TestApp {
         let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
         settings.database_url = None;
         settings.hash_concurrency = Some(4);
-        let options = licheng::server::load_leptos_options(&PathBuf::from("Leptos.toml")).expect("Leptos.toml");
-        let state = licheng::server::build_state(settings, options).await.expect("state");
+        let options = licheng::server::load_leptos_options(&PathBuf::from("Leptos.toml"))
+            .expect("Leptos.toml");
+        let mut state = licheng::server::build_state(settings, options)
+            .await
+            .expect("state");
+        // A clock the tests can move, starting at the real time.
+        state.clock = licheng::server::state::Clock::fixed(UtcMillis::now());
         let fixture = seed(&state).await;
         let router = licheng::server::router::build(state.clone());
-        TestApp { state, router, fixture, data_dir }
+        TestApp {
+            state,
+            router,
+            fixture,
+            data_dir,
+        }
     }
 
     pub fn anonymous(&self) -> Client {
-        Client { router: self.router.clone(), cookie: None }
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+        }
     }
 
     /// Logs in through the login server function and returns a client with the cookie. The
     /// fixture has two schools, so the login names the school by its code.
     pub async fn login(&self, login: &str) -> Client {
-        let school_code = if login.starts_with('x') { "654321" } else { "123456" };
+        let school_code = if login.starts_with('x') {
+            "654321"
+        } else {
+            "123456"
+        };
         let mut client = self.anonymous();
         let response = client
             .send(
@@ -162,12 +205,18 @@ impl TestApp {
                 "/api/login",
                 Some((
                     "application/x-www-form-urlencoded",
-                    format!("school_code={school_code}&login={login}&password=pw-{login}").into_bytes(),
+                    format!("school_code={school_code}&login={login}&password=pw-{login}")
+                        .into_bytes(),
                 )),
                 &[],
             )
             .await;
-        assert_eq!(response.status, StatusCode::OK, "login of {login}: {}", response.text());
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "login of {login}: {}",
+            response.text()
+        );
         let cookie = response
             .headers
             .get_all(header::SET_COOKIE)
@@ -183,28 +232,74 @@ impl TestApp {
         client
     }
 
+    /// Moves the services' clock.
+    pub fn set_clock(&self, at: UtcMillis) {
+        self.state.clock.set(at);
+    }
+
+    /// Sets the student and teacher windows of the fixture's current semester.
+    pub async fn set_windows(&self, windows: licheng::domain::window::SemesterWindows) {
+        let mut tx = self.state.db.begin_write().await.unwrap();
+        db::windows::update_semester_windows(
+            &mut tx,
+            self.fixture.school,
+            self.fixture.semester,
+            &windows,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// Sets the selection window of school year 113.
+    pub async fn set_selection_window(&self, window: licheng::domain::window::Window) {
+        let mut tx = self.state.db.begin_write().await.unwrap();
+        db::windows::update_selection_window(
+            &mut tx,
+            self.fixture.school,
+            self.fixture.school_year_id,
+            &window,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
     pub fn pool(&self) -> &sqlx::AnyPool {
         &self.state.db.pool
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(self.pool()).await.expect(sql)
+        sqlx::query_scalar(sql)
+            .fetch_one(self.pool())
+            .await
+            .expect(sql)
     }
 
     /// Returns how many temporary and committed objects the file store holds.
     pub fn stored_objects(&self) -> (usize, usize) {
         let files = self.data_dir.path().join("files");
-        let temporary = std::fs::read_dir(files.join("tmp")).map(|dir| dir.count()).unwrap_or(0);
+        let temporary = std::fs::read_dir(files.join("tmp"))
+            .map(|dir| dir.count())
+            .unwrap_or(0);
         let committed = walk_files(&files.join("objects"));
         (temporary, committed)
     }
 }
 
 fn walk_files(dir: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     entries
         .filter_map(Result::ok)
-        .map(|entry| if entry.path().is_dir() { walk_files(&entry.path()) } else { 1 })
+        .map(|entry| {
+            if entry.path().is_dir() {
+                walk_files(&entry.path())
+            } else {
+                1
+            }
+        })
         .sum()
 }
 
@@ -221,11 +316,16 @@ impl Reply {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.text()))
     }
 
     pub fn header(&self, name: &str) -> String {
-        self.headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -238,8 +338,17 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn request(&self, method: Method, path: &str, body: Option<(&str, Vec<u8>)>, extra: &[(&str, &str)]) -> Request<Body> {
-        let mut builder = Request::builder().method(method).uri(path).header("sec-fetch-site", "same-origin");
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+        extra: &[(&str, &str)],
+    ) -> Request<Body> {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("sec-fetch-site", "same-origin");
         if let Some(cookie) = &self.cookie {
             builder = builder.header(header::COOKIE, cookie);
         }
@@ -247,46 +356,86 @@ impl Client {
             builder = builder.header(*name, *value);
         }
         match body {
-            Some((content_type, bytes)) => builder.header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).unwrap(),
+            Some((content_type, bytes)) => builder
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(bytes))
+                .unwrap(),
             None => builder.body(Body::empty()).unwrap(),
         }
     }
 
-    pub async fn send(&mut self, method: Method, path: &str, body: Option<(&str, Vec<u8>)>, extra: &[(&str, &str)]) -> Reply {
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+        extra: &[(&str, &str)],
+    ) -> Reply {
         let request = self.request(method, path, body, extra);
         self.send_request(request).await
     }
 
     pub async fn send_request(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("router never fails");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router never fails");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.map(|body| body.to_bytes().to_vec()).unwrap_or_default();
-        Reply { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map(|body| body.to_bytes().to_vec())
+            .unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Sends a GET as a browser's navigation does, accepting HTML.
     pub async fn get(&mut self, path: &str) -> Reply {
-        self.send(Method::GET, path, None, &[("accept", "text/html,*/*")]).await
+        self.send(Method::GET, path, None, &[("accept", "text/html,*/*")])
+            .await
     }
 
     /// Calls a server function that takes form-encoded arguments.
     pub async fn call(&mut self, endpoint: &str, form: &str) -> Reply {
         let path = format!("/api/{endpoint}");
-        self.send(Method::POST, &path, Some(("application/x-www-form-urlencoded", form.as_bytes().to_vec())), &[]).await
+        self.send(
+            Method::POST,
+            &path,
+            Some((
+                "application/x-www-form-urlencoded",
+                form.as_bytes().to_vec(),
+            )),
+            &[],
+        )
+        .await
     }
 
     /// Calls a server function that takes JSON arguments.
     pub async fn call_json(&mut self, endpoint: &str, arguments: Value) -> Reply {
         let path = format!("/api/{endpoint}");
         let body = serde_json::to_vec(&arguments).unwrap();
-        self.send(Method::POST, &path, Some(("application/json", body)), &[]).await
+        self.send(Method::POST, &path, Some(("application/json", body)), &[])
+            .await
     }
 
     /// Posts a multipart upload to `path`.
     pub async fn upload(&mut self, path: &str, parts: &[Part<'_>]) -> Reply {
         let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-        self.send(Method::POST, path, Some((&content_type, multipart(parts))), &[("accept", "application/json")]).await
+        self.send(
+            Method::POST,
+            path,
+            Some((&content_type, multipart(parts))),
+            &[("accept", "application/json")],
+        )
+        .await
     }
 
     /// Uploads a new outcome with one PDF; returns (id, version).
@@ -298,36 +447,61 @@ impl Client {
                 &[
                     Part::Text("course_id", &course),
                     Part::Text("summary", summary),
-                    Part::File { field: "document", name: "成果.pdf", content_type: "application/pdf", bytes: pdf_bytes(summary) },
+                    Part::File {
+                        field: "document",
+                        name: "成果.pdf",
+                        content_type: "application/pdf",
+                        bytes: pdf_bytes(summary),
+                    },
                 ],
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "upload: {}", reply.text());
         let json = reply.json();
-        (json["outcome_id"].as_i64().unwrap(), json["version"].as_i64().unwrap())
+        (
+            json["outcome_id"].as_i64().unwrap(),
+            json["version"].as_i64().unwrap(),
+        )
     }
 
     /// Uploads and submits an outcome; returns (id, version).
     pub async fn submitted_outcome(&mut self, course: CourseId, summary: &str) -> (i64, i64) {
         let (id, version) = self.upload_pdf(course, summary).await;
-        let reply = self.call("submit_outcome", &format!("outcome_id={id}&version={version}")).await;
+        let reply = self
+            .call(
+                "submit_outcome",
+                &format!("outcome_id={id}&version={version}"),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "submit: {}", reply.text());
         (id, reply.json()["version"].as_i64().unwrap())
     }
 
     /// Sets 通過 or 不通過 on outcomes; returns the reply.
     pub async fn decide(&mut self, items: &[(i64, i64)], verdict: &str, reason: &str) -> Reply {
-        self.call_json("decide_outcomes", serde_json::json!({ "items": items, "verdict": verdict, "reason": reason })).await
+        self.call_json(
+            "decide_outcomes",
+            serde_json::json!({ "items": items, "verdict": verdict, "reason": reason }),
+        )
+        .await
     }
 
     pub async fn publish(&mut self, items: &[(i64, i64)]) -> Reply {
-        self.call_json("publish_outcomes", serde_json::json!({ "items": items })).await
+        self.call_json("publish_outcomes", serde_json::json!({ "items": items }))
+            .await
     }
 
     /// The certification list under `query` (a `ReviewQuery` as JSON).
     pub async fn review_page(&mut self, query: Value) -> Value {
-        let reply = self.call_json("review_page", serde_json::json!({ "query": query })).await;
-        assert_eq!(reply.status, StatusCode::OK, "review_page: {}", reply.text());
+        let reply = self
+            .call_json("review_page", serde_json::json!({ "query": query }))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "review_page: {}",
+            reply.text()
+        );
         reply.json()
     }
 
@@ -352,59 +526,248 @@ pub fn all_query() -> Value {
 async fn seed(state: &AppState) -> Fixture {
     let now = UtcMillis::now();
     let mut hashes = Vec::new();
-    for login in [TEACHER, OTHER_TEACHER, STUDENT, CLASSMATE, FOREIGN_STUDENT, FOREIGN_TEACHER] {
+    for login in [
+        TEACHER,
+        OTHER_TEACHER,
+        STUDENT,
+        CLASSMATE,
+        FOREIGN_STUDENT,
+        FOREIGN_TEACHER,
+        ADMIN,
+        SUBMITTER,
+    ] {
         hashes.push(state.passwords.hash(format!("pw-{login}")).await.unwrap());
     }
     let mut tx = state.db.begin_write().await.unwrap();
-    let school = db::schools::insert_school(&mut tx, "123456", "測試高中", Some(UPLOAD_LIMIT), now).await.unwrap();
-    let other_school = db::schools::insert_school(&mut tx, "654321", "另一所高中", None, now).await.unwrap();
-    let year = db::schools::insert_school_year(&mut tx, school, SchoolYear(113)).await.unwrap();
-    let old_year = db::schools::insert_school_year(&mut tx, school, SchoolYear(112)).await.unwrap();
-    let foreign_year = db::schools::insert_school_year(&mut tx, other_school, SchoolYear(113)).await.unwrap();
-    let semester = insert_semester(&mut tx, school, year, SchoolYear(113), Semester::First, "2024-08-01", "2025-01-31", true).await;
-    let old_semester = insert_semester(&mut tx, school, old_year, SchoolYear(112), Semester::Second, "2024-02-01", "2024-07-31", false).await;
-    let foreign_semester =
-        insert_semester(&mut tx, other_school, foreign_year, SchoolYear(113), Semester::First, "2024-08-01", "2025-01-31", true).await;
+    let school = db::schools::insert_school(&mut tx, "123456", "測試高中", Some(UPLOAD_LIMIT), now)
+        .await
+        .unwrap();
+    let other_school = db::schools::insert_school(&mut tx, "654321", "另一所高中", None, now)
+        .await
+        .unwrap();
+    let year = db::schools::insert_school_year(&mut tx, school, SchoolYear(113))
+        .await
+        .unwrap();
+    let old_year = db::schools::insert_school_year(&mut tx, school, SchoolYear(112))
+        .await
+        .unwrap();
+    let foreign_year = db::schools::insert_school_year(&mut tx, other_school, SchoolYear(113))
+        .await
+        .unwrap();
+    let semester = insert_semester(
+        &mut tx,
+        school,
+        year,
+        SchoolYear(113),
+        Semester::First,
+        "2024-08-01",
+        "2025-01-31",
+        true,
+    )
+    .await;
+    let old_semester = insert_semester(
+        &mut tx,
+        school,
+        old_year,
+        SchoolYear(112),
+        Semester::Second,
+        "2024-02-01",
+        "2024-07-31",
+        false,
+    )
+    .await;
+    let foreign_semester = insert_semester(
+        &mut tx,
+        other_school,
+        foreign_year,
+        SchoolYear(113),
+        Semester::First,
+        "2024-08-01",
+        "2025-01-31",
+        true,
+    )
+    .await;
 
     let mut hashes = hashes.into_iter();
-    let teacher = user(&mut tx, school, TEACHER, "林老師", &hashes.next().unwrap(), Role::Teacher).await;
-    let other_teacher = user(&mut tx, school, OTHER_TEACHER, "王老師", &hashes.next().unwrap(), Role::Teacher).await;
-    let student = user(&mut tx, school, STUDENT, "陳同學", &hashes.next().unwrap(), Role::Student).await;
-    let classmate = user(&mut tx, school, CLASSMATE, "李同學", &hashes.next().unwrap(), Role::Student).await;
-    let foreign_student = user(&mut tx, other_school, FOREIGN_STUDENT, "外校生", &hashes.next().unwrap(), Role::Student).await;
-    let foreign_teacher = user(&mut tx, other_school, FOREIGN_TEACHER, "外校師", &hashes.next().unwrap(), Role::Teacher).await;
+    let teacher = user(
+        &mut tx,
+        school,
+        TEACHER,
+        "林老師",
+        &hashes.next().unwrap(),
+        Role::Teacher,
+    )
+    .await;
+    let other_teacher = user(
+        &mut tx,
+        school,
+        OTHER_TEACHER,
+        "王老師",
+        &hashes.next().unwrap(),
+        Role::Teacher,
+    )
+    .await;
+    let student = user(
+        &mut tx,
+        school,
+        STUDENT,
+        "陳同學",
+        &hashes.next().unwrap(),
+        Role::Student,
+    )
+    .await;
+    let classmate = user(
+        &mut tx,
+        school,
+        CLASSMATE,
+        "李同學",
+        &hashes.next().unwrap(),
+        Role::Student,
+    )
+    .await;
+    let foreign_student = user(
+        &mut tx,
+        other_school,
+        FOREIGN_STUDENT,
+        "外校生",
+        &hashes.next().unwrap(),
+        Role::Student,
+    )
+    .await;
+    let foreign_teacher = user(
+        &mut tx,
+        other_school,
+        FOREIGN_TEACHER,
+        "外校師",
+        &hashes.next().unwrap(),
+        Role::Teacher,
+    )
+    .await;
+    let admin = user(
+        &mut tx,
+        school,
+        ADMIN,
+        "教務主任",
+        &hashes.next().unwrap(),
+        Role::Admin,
+    )
+    .await;
+    user(
+        &mut tx,
+        school,
+        SUBMITTER,
+        "註冊組長",
+        &hashes.next().unwrap(),
+        Role::SubmissionStaff,
+    )
+    .await;
     for (school, user, number) in [
         (school, student, "113001"),
         (school, classmate, "113002"),
         (other_school, foreign_student, "113001"),
     ] {
-        db::users::insert_student(&mut tx, school, user, number).await.unwrap();
-    }
-
-    let homeroom_201 = db::courses::insert_homeroom(&mut tx, school, year, 11, "201", None).await.unwrap();
-    let homeroom_202 = db::courses::insert_homeroom(&mut tx, school, year, 11, "202", None).await.unwrap();
-    db::courses::add_homeroom_member(&mut tx, school, year, homeroom_201, student, 1).await.unwrap();
-    db::courses::add_homeroom_member(&mut tx, school, year, homeroom_202, classmate, 7).await.unwrap();
-
-    let math_subject = db::courses::insert_subject(&mut tx, school, "數學A").await.unwrap();
-    let physics_subject = db::courses::insert_subject(&mut tx, school, "物理").await.unwrap();
-    let chinese_subject = db::courses::insert_subject(&mut tx, school, "國語文").await.unwrap();
-    let foreign_subject = db::courses::insert_subject(&mut tx, other_school, "數學A").await.unwrap();
-    let course = |semester, subject, teacher, group| NewCourse { semester, subject, teacher, group_name: group, credits: 4 };
-    let math = db::courses::insert_course(&mut tx, school, &course(semester, math_subject, teacher, "201"), now).await.unwrap();
-    let physics = db::courses::insert_course(&mut tx, school, &course(semester, physics_subject, teacher, "201"), now).await.unwrap();
-    let chinese =
-        db::courses::insert_course(&mut tx, school, &course(semester, chinese_subject, other_teacher, "201"), now).await.unwrap();
-    let old_course = db::courses::insert_course(&mut tx, school, &course(old_semester, math_subject, teacher, "101"), now).await.unwrap();
-    let foreign_course =
-        db::courses::insert_course(&mut tx, other_school, &course(foreign_semester, foreign_subject, foreign_teacher, "201"), now)
+        db::users::insert_student(&mut tx, school, user, number)
             .await
             .unwrap();
-    for course in [math, physics, chinese, old_course] {
-        db::courses::enroll(&mut tx, school, course, student).await.unwrap();
     }
-    db::courses::enroll(&mut tx, school, math, classmate).await.unwrap();
-    db::courses::enroll(&mut tx, other_school, foreign_course, foreign_student).await.unwrap();
+    let identities = [
+        (student, STUDENT_NATIONAL_ID, STUDENT_BIRTH_DATE),
+        (classmate, "B223456782", "2007-12-31"),
+    ];
+    for (user, national_id, birth_date) in identities {
+        let id = licheng::domain::national_id::NationalId::parse(national_id).unwrap();
+        let (encrypted, hash) = (
+            state.national_ids.encrypt(&id),
+            state.national_ids.lookup_hash(&id),
+        );
+        db::users::set_student_identity(&mut tx, school, user, &encrypted, &hash, birth_date)
+            .await
+            .unwrap();
+    }
+
+    let homeroom_201 = db::courses::insert_homeroom(&mut tx, school, year, 11, "201", None)
+        .await
+        .unwrap();
+    let homeroom_202 = db::courses::insert_homeroom(&mut tx, school, year, 11, "202", None)
+        .await
+        .unwrap();
+    db::courses::add_homeroom_member(&mut tx, school, year, homeroom_201, student, 1)
+        .await
+        .unwrap();
+    db::courses::add_homeroom_member(&mut tx, school, year, homeroom_202, classmate, 7)
+        .await
+        .unwrap();
+
+    let math_subject = db::courses::insert_subject(&mut tx, school, "數學A")
+        .await
+        .unwrap();
+    let physics_subject = db::courses::insert_subject(&mut tx, school, "物理")
+        .await
+        .unwrap();
+    let chinese_subject = db::courses::insert_subject(&mut tx, school, "國語文")
+        .await
+        .unwrap();
+    let foreign_subject = db::courses::insert_subject(&mut tx, other_school, "數學A")
+        .await
+        .unwrap();
+    let course = |semester, subject, teacher, group| NewCourse {
+        semester,
+        subject,
+        teacher,
+        group_name: group,
+        credits: 4,
+    };
+    let math = db::courses::insert_course(
+        &mut tx,
+        school,
+        &course(semester, math_subject, teacher, "201"),
+        now,
+    )
+    .await
+    .unwrap();
+    let physics = db::courses::insert_course(
+        &mut tx,
+        school,
+        &course(semester, physics_subject, teacher, "201"),
+        now,
+    )
+    .await
+    .unwrap();
+    let chinese = db::courses::insert_course(
+        &mut tx,
+        school,
+        &course(semester, chinese_subject, other_teacher, "201"),
+        now,
+    )
+    .await
+    .unwrap();
+    let old_course = db::courses::insert_course(
+        &mut tx,
+        school,
+        &course(old_semester, math_subject, teacher, "101"),
+        now,
+    )
+    .await
+    .unwrap();
+    let foreign_course = db::courses::insert_course(
+        &mut tx,
+        other_school,
+        &course(foreign_semester, foreign_subject, foreign_teacher, "201"),
+        now,
+    )
+    .await
+    .unwrap();
+    for course in [math, physics, chinese, old_course] {
+        db::courses::enroll(&mut tx, school, course, student)
+            .await
+            .unwrap();
+    }
+    db::courses::enroll(&mut tx, school, math, classmate)
+        .await
+        .unwrap();
+    db::courses::enroll(&mut tx, other_school, foreign_course, foreign_student)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     Fixture {
         school,
@@ -423,6 +786,10 @@ async fn seed(state: &AppState) -> Fixture {
         classmate,
         foreign_student,
         foreign_teacher,
+        admin,
+        semester,
+        old_semester,
+        school_year_id: year,
     }
 }
 
@@ -447,12 +814,28 @@ async fn insert_semester(
         // Open-ended: tests that need a window set one.
         windows: licheng::domain::window::SemesterWindows::default(),
     };
-    db::schools::insert_semester(tx, school, &new).await.unwrap()
+    db::schools::insert_semester(tx, school, &new)
+        .await
+        .unwrap()
 }
 
-async fn user(tx: &mut db::Tx, school: SchoolId, login: &str, name: &str, hash: &str, role: Role) -> UserId {
-    let new = NewUser { login, display_name: name, password_hash: Some(hash), email: None };
-    let user = db::users::insert_user(tx, school, &new, UtcMillis::now()).await.unwrap();
+async fn user(
+    tx: &mut db::Tx,
+    school: SchoolId,
+    login: &str,
+    name: &str,
+    hash: &str,
+    role: Role,
+) -> UserId {
+    let new = NewUser {
+        login,
+        display_name: name,
+        password_hash: Some(hash),
+        email: None,
+    };
+    let user = db::users::insert_user(tx, school, &new, UtcMillis::now())
+        .await
+        .unwrap();
     db::users::add_role(tx, school, user, role).await.unwrap();
     user
 }

@@ -49,34 +49,59 @@ impl CurrentUser {
     }
 
     /// Returns the user of the request, if its session is alive.
-    pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, AppError> {
+    pub async fn from_headers(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<CurrentUser>, AppError> {
         let policy = state.session_policy();
         let Some(token) = session::token_from_headers(headers, policy.cookie_name()) else {
             return Ok(None);
         };
         let now = UtcMillis::now();
         let pool = &state.db.pool;
-        let found = db::sessions::find_live(pool, &session::hash_token(&token), now, policy.idle_cutoff(now))
-            .await
-            .or_internal("looking up session")?;
+        let found = db::sessions::find_live(
+            pool,
+            &session::hash_token(&token),
+            now,
+            policy.idle_cutoff(now),
+        )
+        .await
+        .or_internal("looking up session")?;
         let Some(found) = found else { return Ok(None) };
         if now.0 - found.last_seen_at.0 > TOUCH_INTERVAL_MILLIS {
-            db::sessions::touch(pool, found.id, now).await.or_internal("refreshing session")?;
+            db::sessions::touch(pool, found.id, now)
+                .await
+                .or_internal("refreshing session")?;
         }
-        let roles = db::users::roles(pool, found.school_id, found.user_id).await.or_internal("loading roles")?;
-        Ok(Some(CurrentUser { user_id: found.user_id, school_id: found.school_id, roles, session_id: found.id }))
+        let roles = db::users::roles(pool, found.school_id, found.user_id)
+            .await
+            .or_internal("loading roles")?;
+        Ok(Some(CurrentUser {
+            user_id: found.user_id,
+            school_id: found.school_id,
+            roles,
+            session_id: found.id,
+        }))
     }
 
     /// Returns the user of the request, or `Unauthenticated`.
-    pub async fn require_from_headers(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser, AppError> {
-        Self::from_headers(state, headers).await?.ok_or(AppError::Unauthenticated)
+    pub async fn require_from_headers(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<CurrentUser, AppError> {
+        Self::from_headers(state, headers)
+            .await?
+            .ok_or(AppError::Unauthenticated)
     }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(CurrentUser::require_from_headers(state, &parts.headers).await?)
     }
 }

@@ -37,15 +37,24 @@ impl PasswordHasher {
             .hash_password(salt.as_str().as_bytes(), &salt)
             .expect("hashing a random password")
             .to_string();
-        PasswordHasher { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy.into() }
+        PasswordHasher {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: dummy.into(),
+        }
     }
 
     /// Hashes a password into a PHC string.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore never closed");
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            argon2().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
         })
         .await?
         .map_err(HashError::Argon2)
@@ -53,13 +62,25 @@ impl PasswordHasher {
 
     /// Checks a password against a stored hash. With no hash (no such account, or no password
     /// set) it still spends the time of one verification and returns `false`.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, HashError> {
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore never closed");
         let exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = tokio::task::spawn_blocking(move || {
             let parsed = PasswordHash::new(&stored).map_err(HashError::Argon2)?;
-            Ok::<bool, HashError>(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+            Ok::<bool, HashError>(
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok(),
+            )
         })
         .await??;
         Ok(exists && matches)
@@ -74,8 +95,16 @@ mod tests {
     async fn hash_then_verify() {
         let hasher = PasswordHasher::new(2);
         let hash = hasher.hash("正確的密碼 1234".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(hasher.verify("正確的密碼 1234".into(), Some(hash.clone())).await.unwrap());
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            hasher
+                .verify("正確的密碼 1234".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!hasher.verify("wrong".into(), Some(hash)).await.unwrap());
     }
 

@@ -25,7 +25,11 @@ pub struct SessionPolicy {
 
 impl SessionPolicy {
     pub fn cookie_name(&self) -> &'static str {
-        if self.secure { SECURE_COOKIE_NAME } else { COOKIE_NAME }
+        if self.secure {
+            SECURE_COOKIE_NAME
+        } else {
+            COOKIE_NAME
+        }
     }
 
     /// Returns the `Set-Cookie` value that stores `token`.
@@ -41,7 +45,10 @@ impl SessionPolicy {
     /// Returns the `Set-Cookie` value that removes the session cookie.
     pub fn clear_cookie(&self) -> String {
         let secure = if self.secure { "; Secure" } else { "" };
-        format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", self.cookie_name())
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+            self.cookie_name()
+        )
     }
 
     /// Returns the earliest `last_seen_at` of a session still alive at `now`.
@@ -100,25 +107,41 @@ mod tests {
     fn token_from_headers_finds_its_cookie() {
         let mut headers = HeaderMap::new();
         let token = "0123456789abcdef0123456789abcdef";
-        headers.insert(COOKIE, HeaderValue::from_str(&format!("a=1; licheng_session={token}; b=2")).unwrap());
-        assert_eq!(token_from_headers(&headers, COOKIE_NAME).as_deref(), Some(token));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_str(&format!("a=1; licheng_session={token}; b=2")).unwrap(),
+        );
+        assert_eq!(
+            token_from_headers(&headers, COOKIE_NAME).as_deref(),
+            Some(token)
+        );
         assert_eq!(token_from_headers(&headers, SECURE_COOKIE_NAME), None);
     }
 
     #[test]
     fn token_from_headers_ignores_malformed_tokens() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("licheng_session=../../etc"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("licheng_session=../../etc"),
+        );
         assert_eq!(token_from_headers(&headers, COOKIE_NAME), None);
     }
 
     #[test]
     fn secure_policy_uses_host_prefix() {
-        let policy = SessionPolicy { idle_millis: 1, absolute_millis: 3_600_000, secure: true };
+        let policy = SessionPolicy {
+            idle_millis: 1,
+            absolute_millis: 3_600_000,
+            secure: true,
+        };
         let cookie = policy.set_cookie("abc");
         assert!(cookie.starts_with("__Host-licheng_session=abc; Path=/; HttpOnly; SameSite=Lax"));
         assert!(cookie.ends_with("; Secure"));
-        let plain = SessionPolicy { secure: false, ..policy };
+        let plain = SessionPolicy {
+            secure: false,
+            ..policy
+        };
         assert!(!plain.set_cookie("abc").contains("Secure"));
     }
 }

@@ -16,7 +16,11 @@ pub struct AuditEvent<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub async fn insert(tx: &mut Tx, event: &AuditEvent<'_>, now: UtcMillis) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    tx: &mut Tx,
+    event: &AuditEvent<'_>,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_events (school_id, actor_id, occurred_at, entity, entity_id, action, \
                                    old_value, new_value, reason) \
@@ -89,14 +93,21 @@ pub async fn list(
     }
     let from = "FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id";
     let count_sql = format!("SELECT COUNT(*) AS n {from} {clause}");
-    let total: i64 = bind_all(&count_sql, &binds).fetch_one(pool).await?.try_get("n")?;
+    let total: i64 = bind_all(&count_sql, &binds)
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
     let page_sql = format!(
         "SELECT a.id, a.occurred_at, u.login AS actor, a.entity, a.entity_id, a.action, a.old_value, a.new_value, a.reason \
          {from} {clause} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
         binds.len() + 1,
         binds.len() + 2
     );
-    let rows = bind_all(&page_sql, &binds).bind(limit).bind(offset).fetch_all(pool).await?;
+    let rows = bind_all(&page_sql, &binds)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
     let rows = rows
         .iter()
         .map(|row| {
@@ -116,7 +127,10 @@ pub async fn list(
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
-fn bind_all<'q>(sql: &'q str, binds: &'q [Bind<'q>]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_all<'q>(
+    sql: &'q str,
+    binds: &'q [Bind<'q>],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     let mut query = sqlx::query(sql);
     for bind in binds {
         query = match bind {

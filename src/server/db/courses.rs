@@ -51,12 +51,17 @@ pub async fn add_homeroom_member(
     Ok(())
 }
 
-pub async fn insert_subject(tx: &mut Tx, school: SchoolId, name: &str) -> Result<SubjectId, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO subjects (school_id, name) VALUES ($1, $2) RETURNING id")
-        .bind(school.0)
-        .bind(name)
-        .fetch_one(&mut **tx)
-        .await?;
+pub async fn insert_subject(
+    tx: &mut Tx,
+    school: SchoolId,
+    name: &str,
+) -> Result<SubjectId, sqlx::Error> {
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO subjects (school_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(school.0)
+            .bind(name)
+            .fetch_one(&mut **tx)
+            .await?;
     Ok(SubjectId(id))
 }
 
@@ -68,7 +73,12 @@ pub struct NewCourse<'a> {
     pub credits: i64,
 }
 
-pub async fn insert_course(tx: &mut Tx, school: SchoolId, new: &NewCourse<'_>, now: UtcMillis) -> Result<CourseId, sqlx::Error> {
+pub async fn insert_course(
+    tx: &mut Tx,
+    school: SchoolId,
+    new: &NewCourse<'_>,
+    now: UtcMillis,
+) -> Result<CourseId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO courses (school_id, semester_id, subject_id, teacher_id, group_name, credits, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -85,13 +95,20 @@ pub async fn insert_course(tx: &mut Tx, school: SchoolId, new: &NewCourse<'_>, n
     Ok(CourseId(id))
 }
 
-pub async fn enroll(tx: &mut Tx, school: SchoolId, course: CourseId, student: UserId) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO course_enrollments (course_id, student_id, school_id) VALUES ($1, $2, $3)")
-        .bind(course.0)
-        .bind(student.0)
-        .bind(school.0)
-        .execute(&mut **tx)
-        .await?;
+pub async fn enroll(
+    tx: &mut Tx,
+    school: SchoolId,
+    course: CourseId,
+    student: UserId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO course_enrollments (course_id, student_id, school_id) VALUES ($1, $2, $3)",
+    )
+    .bind(course.0)
+    .bind(student.0)
+    .bind(school.0)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

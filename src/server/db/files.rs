@@ -26,8 +26,14 @@ pub struct NewFile<'a> {
     pub uploaded_by: UserId,
 }
 
-pub async fn insert(tx: &mut Tx, school: SchoolId, new: &NewFile<'_>, now: UtcMillis) -> Result<FileId, sqlx::Error> {
-    let byte_size = i64::try_from(new.byte_size).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+pub async fn insert(
+    tx: &mut Tx,
+    school: SchoolId,
+    new: &NewFile<'_>,
+    now: UtcMillis,
+) -> Result<FileId, sqlx::Error> {
+    let byte_size =
+        i64::try_from(new.byte_size).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO stored_files (school_id, sha256, byte_size, media_type, original_name, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -82,12 +88,16 @@ pub async fn find_readable(
 
 /// Builds a [`FileInfo`] from the `{prefix}_id`, `{prefix}_name`, `{prefix}_size` and
 /// `{prefix}_type` columns of a joined row; `None` when the id is NULL.
-pub(crate) fn file_info(row: &sqlx::any::AnyRow, prefix: &str) -> Result<Option<FileInfo>, sqlx::Error> {
+pub(crate) fn file_info(
+    row: &sqlx::any::AnyRow,
+    prefix: &str,
+) -> Result<Option<FileInfo>, sqlx::Error> {
     let id: Option<i64> = row.try_get(format!("{prefix}_id").as_str())?;
     let Some(id) = id else { return Ok(None) };
     let media_type: String = row.try_get(format!("{prefix}_type").as_str())?;
-    let kind = FileKind::from_media_type(&media_type)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown media type {media_type:?} of file {id}").into()))?;
+    let kind = FileKind::from_media_type(&media_type).ok_or_else(|| {
+        sqlx::Error::Decode(format!("unknown media type {media_type:?} of file {id}").into())
+    })?;
     Ok(Some(FileInfo {
         id: FileId(id),
         name: row.try_get(format!("{prefix}_name").as_str())?,

@@ -8,8 +8,8 @@ pub mod files;
 pub mod notifications;
 pub mod outcomes;
 pub mod schools;
-pub mod sessions;
 pub mod selections;
+pub mod sessions;
 pub mod submissions;
 pub mod users;
 pub mod windows;
@@ -48,8 +48,11 @@ impl Db {
             Backend::Sqlite
         } else {
             return Err(sqlx::Error::Configuration(
-                format!("unsupported database URL scheme in {:?}: use sqlite:// or postgres://", redact_url(url))
-                    .into(),
+                format!(
+                    "unsupported database URL scheme in {:?}: use sqlite:// or postgres://",
+                    redact_url(url)
+                )
+                .into(),
             ));
         };
         let url = match backend {
@@ -87,7 +90,11 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await
+            }
         }
     }
 
@@ -117,7 +124,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
             match credentials.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
                 None => url.to_owned(),
             }
         }
@@ -141,8 +153,17 @@ mod tests {
 
     #[test]
     fn redact_url_hides_password() {
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/licheng"), "postgres://app:***@db:5432/licheng");
-        assert_eq!(redact_url("postgres://app@db/licheng"), "postgres://app@db/licheng");
-        assert_eq!(redact_url("sqlite://data/licheng.db"), "sqlite://data/licheng.db");
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/licheng"),
+            "postgres://app:***@db:5432/licheng"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/licheng"),
+            "postgres://app@db/licheng"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/licheng.db"),
+            "sqlite://data/licheng.db"
+        );
     }
 }

@@ -35,7 +35,11 @@ pub async fn insert_published(
     Ok(())
 }
 
-pub async fn unread_count(pool: &AnyPool, school: SchoolId, user: UserId) -> Result<u64, sqlx::Error> {
+pub async fn unread_count(
+    pool: &AnyPool,
+    school: SchoolId,
+    user: UserId,
+) -> Result<u64, sqlx::Error> {
     let count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND school_id = $2 AND read_at IS NULL")
             .bind(user.0)
@@ -47,7 +51,12 @@ pub async fn unread_count(pool: &AnyPool, school: SchoolId, user: UserId) -> Res
 
 /// Lists a user's newest notifications. Each names the published verdict of its review, so
 /// the text can never show a decision that was not published.
-pub async fn list(pool: &AnyPool, school: SchoolId, user: UserId, limit: i64) -> Result<Vec<NotificationItem>, sqlx::Error> {
+pub async fn list(
+    pool: &AnyPool,
+    school: SchoolId,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<NotificationItem>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT n.id, n.kind, n.created_at, n.read_at, n.outcome_id, r.verdict, r.summary, s.school_year, \
                 s.semester, sub.name AS subject \
@@ -71,23 +80,30 @@ pub async fn list(pool: &AnyPool, school: SchoolId, user: UserId, limit: i64) ->
             let verdict: String = row.try_get("verdict")?;
             Ok(NotificationItem {
                 id: NotificationId(row.try_get("id")?),
-                kind: NotificationKind::parse(&kind)
-                    .ok_or_else(|| sqlx::Error::Decode(format!("unknown notification kind {kind:?}").into()))?,
+                kind: NotificationKind::parse(&kind).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown notification kind {kind:?}").into())
+                })?,
                 created_at: UtcMillis(row.try_get("created_at")?),
                 read: row.try_get::<Option<i64>, _>("read_at")?.is_some(),
                 outcome_id: OutcomeId(row.try_get("outcome_id")?),
                 semester: semester_code(row.try_get("school_year")?, row.try_get("semester")?)?,
                 subject: row.try_get("subject")?,
                 summary: row.try_get("summary")?,
-                verdict: Verdict::parse(&verdict)
-                    .ok_or_else(|| sqlx::Error::Decode(format!("unknown verdict {verdict:?}").into()))?,
+                verdict: Verdict::parse(&verdict).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown verdict {verdict:?}").into())
+                })?,
             })
         })
         .collect()
 }
 
 /// Marks all of a user's notifications read; returns how many changed.
-pub async fn mark_all_read(pool: &AnyPool, school: SchoolId, user: UserId, now: UtcMillis) -> Result<u64, sqlx::Error> {
+pub async fn mark_all_read(
+    pool: &AnyPool,
+    school: SchoolId,
+    user: UserId,
+    now: UtcMillis,
+) -> Result<u64, sqlx::Error> {
     let result =
         sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND school_id = $3 AND read_at IS NULL")
             .bind(now.0)

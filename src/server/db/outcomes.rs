@@ -11,7 +11,9 @@ use super::files::{FILE_COLUMNS, file_info};
 use super::schools::semester_code;
 use super::{Db, Tx};
 use crate::domain::calendar::UtcMillis;
-use crate::domain::ids::{CourseId, FileId, HomeroomId, OutcomeId, ReviewId, SchoolId, SemesterId, SubjectId, UserId};
+use crate::domain::ids::{
+    CourseId, FileId, HomeroomId, OutcomeId, ReviewId, SchoolId, SemesterId, SubjectId, UserId,
+};
 use crate::domain::outcome::{OutcomeState, OutcomeStatus, ReviewCounts, ReviewFilter, Verdict};
 use crate::domain::views::{FilterOption, ReviewQuery, ReviewRound, ReviewRow, StudentOutcome};
 
@@ -56,9 +58,13 @@ fn core_from_row(row: &sqlx::any::AnyRow) -> Result<OutcomeCore, sqlx::Error> {
         version: row.try_get("version")?,
         student_version: row.try_get("student_version")?,
         summary: row.try_get("summary")?,
-        document_file_id: row.try_get::<Option<i64>, _>("document_file_id")?.map(FileId),
+        document_file_id: row
+            .try_get::<Option<i64>, _>("document_file_id")?
+            .map(FileId),
         media_file_id: row.try_get::<Option<i64>, _>("media_file_id")?.map(FileId),
-        current_review_id: row.try_get::<Option<i64>, _>("current_review_id")?.map(ReviewId),
+        current_review_id: row
+            .try_get::<Option<i64>, _>("current_review_id")?
+            .map(ReviewId),
         round: row.try_get::<Option<i64>, _>("round")?.unwrap_or(0),
     })
 }
@@ -74,7 +80,12 @@ pub async fn find_for_student(
         "SELECT {CORE_COLUMNS} {CORE_FROM} \
          WHERE o.id = $1 AND o.school_id = $2 AND o.student_id = $3 AND o.deleted_at IS NULL"
     );
-    let row = sqlx::query(&sql).bind(outcome.0).bind(school.0).bind(student.0).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query(&sql)
+        .bind(outcome.0)
+        .bind(school.0)
+        .bind(student.0)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.map(|row| core_from_row(&row)).transpose()
 }
 
@@ -91,15 +102,32 @@ pub async fn find_for_certifier(
          WHERE o.id = $1 AND o.school_id = $2 AND c.teacher_id = $3 \
            AND o.status <> 'draft' AND o.deleted_at IS NULL"
     );
-    let row = sqlx::query(&sql).bind(outcome.0).bind(school.0).bind(teacher.0).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query(&sql)
+        .bind(outcome.0)
+        .bind(school.0)
+        .bind(teacher.0)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.map(|row| core_from_row(&row)).transpose()
 }
 
 /// Takes the row lock of a student on PostgreSQL, so that two uploads of one student count
 /// their outcomes one after the other. On SQLite the write transaction already serialises them.
-pub async fn lock_student(db: &Db, tx: &mut Tx, school: SchoolId, student: UserId) -> Result<(), sqlx::Error> {
-    let sql = format!("SELECT user_id FROM students WHERE user_id = $1 AND school_id = $2{}", db.lock_rows());
-    sqlx::query(&sql).bind(student.0).bind(school.0).fetch_optional(&mut **tx).await?;
+pub async fn lock_student(
+    db: &Db,
+    tx: &mut Tx,
+    school: SchoolId,
+    student: UserId,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT user_id FROM students WHERE user_id = $1 AND school_id = $2{}",
+        db.lock_rows()
+    );
+    sqlx::query(&sql)
+        .bind(student.0)
+        .bind(school.0)
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -147,7 +175,12 @@ pub struct NewDraft<'a> {
     pub media: Option<FileId>,
 }
 
-pub async fn insert_draft(tx: &mut Tx, school: SchoolId, new: &NewDraft<'_>, now: UtcMillis) -> Result<OutcomeId, sqlx::Error> {
+pub async fn insert_draft(
+    tx: &mut Tx,
+    school: SchoolId,
+    new: &NewDraft<'_>,
+    now: UtcMillis,
+) -> Result<OutcomeId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO course_outcomes (school_id, student_id, course_id, status, summary, document_file_id, \
                                       media_file_id, version, created_at, updated_at) \
@@ -259,7 +292,12 @@ pub async fn open_review(
     Ok(ReviewId(review_id))
 }
 
-pub async fn soft_delete(tx: &mut Tx, school: SchoolId, outcome: OutcomeId, now: UtcMillis) -> Result<(), sqlx::Error> {
+pub async fn soft_delete(
+    tx: &mut Tx,
+    school: SchoolId,
+    outcome: OutcomeId,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE course_outcomes SET deleted_at = $1 WHERE id = $2 AND school_id = $3")
         .bind(now.0)
         .bind(outcome.0)
@@ -322,7 +360,11 @@ pub async fn publish(
 
 /// Lists a student's outcomes, newest semester first. Certifier, date and reason are selected
 /// only from a published round.
-pub async fn list_for_student(pool: &AnyPool, school: SchoolId, student: UserId) -> Result<Vec<StudentOutcome>, sqlx::Error> {
+pub async fn list_for_student(
+    pool: &AnyPool,
+    school: SchoolId,
+    student: UserId,
+) -> Result<Vec<StudentOutcome>, sqlx::Error> {
     let sql = format!(
         "SELECT o.id, o.student_version, o.status, o.summary, o.course_id, c.semester_id, \
                 s.school_year, s.semester, sub.name AS subject, c.credits, t.display_name AS course_teacher, \
@@ -343,7 +385,11 @@ pub async fn list_for_student(pool: &AnyPool, school: SchoolId, student: UserId)
          WHERE o.student_id = $1 AND o.school_id = $2 AND o.deleted_at IS NULL \
          ORDER BY s.school_year DESC, s.semester DESC, o.id DESC"
     );
-    let rows = sqlx::query(&sql).bind(student.0).bind(school.0).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql)
+        .bind(student.0)
+        .bind(school.0)
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(student_outcome_from_row).collect()
 }
 
@@ -384,7 +430,8 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
         submitted_at: if status == OutcomeStatus::Draft {
             None
         } else {
-            row.try_get::<Option<i64>, _>("submitted_at")?.map(UtcMillis)
+            row.try_get::<Option<i64>, _>("submitted_at")?
+                .map(UtcMillis)
         },
         certifier: certifier.filter(|_| shows_decision),
         certified_at: certified_at.filter(|_| shows_decision).map(UtcMillis),
@@ -417,7 +464,12 @@ pub async fn history_for_student(
          WHERE r.outcome_id = $1 AND r.school_id = $2 AND o.student_id = $3 AND o.deleted_at IS NULL \
          ORDER BY r.round"
     );
-    let rows = sqlx::query(&sql).bind(outcome.0).bind(school.0).bind(student.0).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql)
+        .bind(outcome.0)
+        .bind(school.0)
+        .bind(student.0)
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|row| {
             let verdict: Option<String> = row.try_get("verdict")?;
@@ -430,7 +482,9 @@ pub async fn history_for_student(
                 verdict: verdict.as_deref().and_then(Verdict::parse),
                 reason: row.try_get("reason")?,
                 certifier: row.try_get("certifier")?,
-                published_at: row.try_get::<Option<i64>, _>("published_at")?.map(UtcMillis),
+                published_at: row
+                    .try_get::<Option<i64>, _>("published_at")?
+                    .map(UtcMillis),
             })
         })
         .collect()
@@ -469,7 +523,8 @@ impl ReviewWhere {
 
     fn push(&mut self, column: &str, value: i64) {
         self.binds.push(Bind::Int(value));
-        self.sql.push_str(&format!(" AND {column} = ${}", self.binds.len()));
+        self.sql
+            .push_str(&format!(" AND {column} = ${}", self.binds.len()));
     }
 
     fn next_placeholder(&self) -> usize {
@@ -524,7 +579,9 @@ pub async fn review_counts(
          {REVIEW_FROM} {} GROUP BY o.status, CASE WHEN o.status = 'pending' THEN r.verdict END",
         clause.sql
     );
-    let rows = bind_all(sqlx::query(&sql), &clause.binds).fetch_all(pool).await?;
+    let rows = bind_all(sqlx::query(&sql), &clause.binds)
+        .fetch_all(pool)
+        .await?;
     let mut counts = ReviewCounts::default();
     for row in rows {
         let status: String = row.try_get("status")?;
@@ -576,9 +633,14 @@ pub async fn review_page(
         .map(|row| {
             let status: String = row.try_get("status")?;
             let verdict: Option<String> = row.try_get("verdict")?;
-            let status = OutcomeStatus::parse(&status)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown outcome status {status:?}").into()))?;
-            let decision = if status == OutcomeStatus::Pending { verdict.as_deref().and_then(Verdict::parse) } else { None };
+            let status = OutcomeStatus::parse(&status).ok_or_else(|| {
+                sqlx::Error::Decode(format!("unknown outcome status {status:?}").into())
+            })?;
+            let decision = if status == OutcomeStatus::Pending {
+                verdict.as_deref().and_then(Verdict::parse)
+            } else {
+                None
+            };
             let state = OutcomeState::new(status, decision)
                 .review_state()
                 .ok_or_else(|| sqlx::Error::Decode("draft in the certification list".into()))?;
@@ -601,7 +663,9 @@ pub async fn review_page(
                 reason: row.try_get("reason")?,
                 certifier: row.try_get("certifier")?,
                 decided_at: row.try_get::<Option<i64>, _>("decided_at")?.map(UtcMillis),
-                published_at: row.try_get::<Option<i64>, _>("published_at")?.map(UtcMillis),
+                published_at: row
+                    .try_get::<Option<i64>, _>("published_at")?
+                    .map(UtcMillis),
                 editable: true,
             })
         })
@@ -623,8 +687,12 @@ pub async fn decided_unpublished(
         clause.sql,
         state_condition(query.state),
     );
-    let rows = bind_all(sqlx::query(&sql), &clause.binds).fetch_all(&mut **tx).await?;
-    rows.iter().map(|row| Ok((OutcomeId(row.try_get("id")?), row.try_get("version")?))).collect()
+    let rows = bind_all(sqlx::query(&sql), &clause.binds)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((OutcomeId(row.try_get("id")?), row.try_get("version")?)))
+        .collect()
 }
 
 /// Lists the semesters in which the teacher has courses, newest first.
@@ -642,7 +710,12 @@ pub async fn teacher_semesters(
     .fetch_all(pool)
     .await?;
     rows.iter()
-        .map(|row| Ok((SemesterId(row.try_get("id")?), semester_code(row.try_get("school_year")?, row.try_get("semester")?)?)))
+        .map(|row| {
+            Ok((
+                SemesterId(row.try_get("id")?),
+                semester_code(row.try_get("school_year")?, row.try_get("semester")?)?,
+            ))
+        })
         .collect()
 }
 
@@ -654,7 +727,11 @@ pub async fn teacher_filter_options(
     teacher: UserId,
     semester: Option<crate::domain::calendar::SemesterCode>,
 ) -> Result<(Vec<FilterOption<HomeroomId>>, Vec<FilterOption<SubjectId>>), sqlx::Error> {
-    let semester_clause = if semester.is_some() { " AND s.school_year = $3 AND s.semester = $4" } else { "" };
+    let semester_clause = if semester.is_some() {
+        " AND s.school_year = $3 AND s.semester = $4"
+    } else {
+        ""
+    };
     let homeroom_sql = format!(
         "SELECT DISTINCT h.id, h.name FROM courses c \
          JOIN semesters s ON s.id = c.semester_id \
@@ -678,13 +755,23 @@ pub async fn teacher_filter_options(
         .fetch_all(pool)
         .await?
         .iter()
-        .map(|row| Ok(FilterOption { value: HomeroomId(row.try_get("id")?), label: row.try_get("name")? }))
+        .map(|row| {
+            Ok(FilterOption {
+                value: HomeroomId(row.try_get("id")?),
+                label: row.try_get("name")?,
+            })
+        })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let subjects = bind_all(sqlx::query(&subject_sql), &binds)
         .fetch_all(pool)
         .await?
         .iter()
-        .map(|row| Ok(FilterOption { value: SubjectId(row.try_get("id")?), label: row.try_get("name")? }))
+        .map(|row| {
+            Ok(FilterOption {
+                value: SubjectId(row.try_get("id")?),
+                label: row.try_get("name")?,
+            })
+        })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok((homerooms, subjects))
 }

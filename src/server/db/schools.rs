@@ -44,12 +44,18 @@ pub async fn insert_school(
 }
 
 /// Inserts a school year; returns its id.
-pub async fn insert_school_year(tx: &mut Tx, school: SchoolId, year: SchoolYear) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO school_years (school_id, school_year) VALUES ($1, $2) RETURNING id")
-        .bind(school.0)
-        .bind(i64::from(year.0))
-        .fetch_one(&mut **tx)
-        .await
+pub async fn insert_school_year(
+    tx: &mut Tx,
+    school: SchoolId,
+    year: SchoolYear,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO school_years (school_id, school_year) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(school.0)
+    .bind(i64::from(year.0))
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// Dates of a new semester, as `YYYY-MM-DD` in Taiwan.
@@ -63,7 +69,11 @@ pub struct NewSemester<'a> {
     pub windows: SemesterWindows,
 }
 
-pub async fn insert_semester(tx: &mut Tx, school: SchoolId, new: &NewSemester<'_>) -> Result<SemesterId, sqlx::Error> {
+pub async fn insert_semester(
+    tx: &mut Tx,
+    school: SchoolId,
+    new: &NewSemester<'_>,
+) -> Result<SemesterId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO semesters (school_id, school_year_id, school_year, semester, starts_on, ends_on, \
                                 closing_day, is_current, student_opens_at, student_closes_at, teacher_opens_at, \
@@ -88,30 +98,37 @@ pub async fn insert_semester(tx: &mut Tx, school: SchoolId, new: &NewSemester<'_
 }
 
 pub async fn count_schools(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM schools").fetch_one(pool).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM schools")
+        .fetch_one(pool)
+        .await
 }
 
 pub async fn find_by_id(pool: &AnyPool, id: SchoolId) -> Result<Option<School>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, code, name, max_outcomes_per_semester FROM schools WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, code, name, max_outcomes_per_semester FROM schools WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?;
     row.map(|row| school_from_row(&row)).transpose()
 }
 
 pub async fn find_by_code(pool: &AnyPool, code: &str) -> Result<Option<School>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, code, name, max_outcomes_per_semester FROM schools WHERE code = $1")
-        .bind(code)
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, code, name, max_outcomes_per_semester FROM schools WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await?;
     row.map(|row| school_from_row(&row)).transpose()
 }
 
 /// Returns the school when the deployment has exactly one, so its login form needs no school.
 pub async fn only_school(pool: &AnyPool) -> Result<Option<School>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, code, name, max_outcomes_per_semester FROM schools ORDER BY id LIMIT 2")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, code, name, max_outcomes_per_semester FROM schools ORDER BY id LIMIT 2",
+    )
+    .fetch_all(pool)
+    .await?;
     match rows.as_slice() {
         [row] => Ok(Some(school_from_row(row)?)),
         _ => Ok(None),
@@ -128,11 +145,16 @@ fn school_from_row(row: &sqlx::any::AnyRow) -> Result<School, sqlx::Error> {
 }
 
 /// Returns the school's current semester: the one students upload to now.
-pub async fn current_semester(pool: &AnyPool, school: SchoolId) -> Result<Option<SemesterRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, school_year, semester FROM semesters WHERE school_id = $1 AND is_current = 1")
-        .bind(school.0)
-        .fetch_optional(pool)
-        .await?;
+pub async fn current_semester(
+    pool: &AnyPool,
+    school: SchoolId,
+) -> Result<Option<SemesterRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, school_year, semester FROM semesters WHERE school_id = $1 AND is_current = 1",
+    )
+    .bind(school.0)
+    .fetch_optional(pool)
+    .await?;
     row.map(|row| semester_from_row(&row)).transpose()
 }
 

@@ -9,12 +9,18 @@ use crate::domain::calendar::{SchoolYear, UtcMillis};
 use crate::domain::ids::{OutcomeId, SchoolId, UserId};
 
 /// Returns the outcomes the student has ticked.
-pub async fn selected_outcomes(pool: &AnyPool, school: SchoolId, student: UserId) -> Result<BTreeSet<OutcomeId>, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT outcome_id FROM selections WHERE school_id = $1 AND student_id = $2")
-        .bind(school.0)
-        .bind(student.0)
-        .fetch_all(pool)
-        .await?;
+pub async fn selected_outcomes(
+    pool: &AnyPool,
+    school: SchoolId,
+    student: UserId,
+) -> Result<BTreeSet<OutcomeId>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT outcome_id FROM selections WHERE school_id = $1 AND student_id = $2",
+    )
+    .bind(school.0)
+    .bind(student.0)
+    .fetch_all(pool)
+    .await?;
     Ok(ids.into_iter().map(OutcomeId).collect())
 }
 
@@ -29,7 +35,12 @@ pub struct Selectable {
 }
 
 /// Returns the student's own outcome with its school year, or `None`.
-pub async fn selectable(tx: &mut Tx, school: SchoolId, student: UserId, outcome: OutcomeId) -> Result<Option<Selectable>, sqlx::Error> {
+pub async fn selectable(
+    tx: &mut Tx,
+    school: SchoolId,
+    student: UserId,
+    outcome: OutcomeId,
+) -> Result<Option<Selectable>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT s.school_year_id, s.school_year, o.status, \
                 (SELECT COUNT(*) FROM selections x WHERE x.outcome_id = o.id) AS selected \
@@ -48,7 +59,9 @@ pub async fn selectable(tx: &mut Tx, school: SchoolId, student: UserId, outcome:
         let status: String = row.try_get("status")?;
         Ok(Selectable {
             school_year_id: row.try_get("school_year_id")?,
-            school_year: SchoolYear(i16::try_from(year).map_err(|error| sqlx::Error::Decode(Box::new(error)))?),
+            school_year: SchoolYear(
+                i16::try_from(year).map_err(|error| sqlx::Error::Decode(Box::new(error)))?,
+            ),
             passed: status == "passed",
             selected: row.try_get::<i64, _>("selected")? > 0,
         })
@@ -56,7 +69,12 @@ pub async fn selectable(tx: &mut Tx, school: SchoolId, student: UserId, outcome:
     .transpose()
 }
 
-pub async fn count_for_year(tx: &mut Tx, school: SchoolId, student: UserId, school_year_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn count_for_year(
+    tx: &mut Tx,
+    school: SchoolId,
+    student: UserId,
+    school_year_id: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM selections WHERE school_id = $1 AND student_id = $2 AND school_year_id = $3")
         .bind(school.0)
         .bind(student.0)
@@ -86,18 +104,29 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn delete(tx: &mut Tx, school: SchoolId, student: UserId, outcome: OutcomeId) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("DELETE FROM selections WHERE outcome_id = $1 AND school_id = $2 AND student_id = $3")
-        .bind(outcome.0)
-        .bind(school.0)
-        .bind(student.0)
-        .execute(&mut **tx)
-        .await?;
+pub async fn delete(
+    tx: &mut Tx,
+    school: SchoolId,
+    student: UserId,
+    outcome: OutcomeId,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM selections WHERE outcome_id = $1 AND school_id = $2 AND student_id = $3",
+    )
+    .bind(outcome.0)
+    .bind(school.0)
+    .bind(student.0)
+    .execute(&mut **tx)
+    .await?;
     Ok(result.rows_affected() == 1)
 }
 
 /// Counts the student's ticks per school year.
-pub async fn counts_by_year(pool: &AnyPool, school: SchoolId, student: UserId) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+pub async fn counts_by_year(
+    pool: &AnyPool,
+    school: SchoolId,
+    student: UserId,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT school_year_id, COUNT(*) AS n FROM selections WHERE school_id = $1 AND student_id = $2 GROUP BY school_year_id",
     )
@@ -105,5 +134,7 @@ pub async fn counts_by_year(pool: &AnyPool, school: SchoolId, student: UserId) -
     .bind(student.0)
     .fetch_all(pool)
     .await?;
-    rows.iter().map(|row| Ok((row.try_get("school_year_id")?, row.try_get("n")?))).collect()
+    rows.iter()
+        .map(|row| Ok((row.try_get("school_year_id")?, row.try_get("n")?)))
+        .collect()
 }

@@ -74,12 +74,19 @@ pub async fn touch(pool: &AnyPool, id: i64, now: UtcMillis) -> Result<(), sqlx::
 }
 
 pub async fn delete_by_token(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Deletes sessions that can no longer be used.
-pub async fn delete_expired(pool: &AnyPool, now: UtcMillis, idle_cutoff: UtcMillis) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired(
+    pool: &AnyPool,
+    now: UtcMillis,
+    idle_cutoff: UtcMillis,
+) -> Result<u64, sqlx::Error> {
     let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now.0)
         .bind(idle_cutoff.0)

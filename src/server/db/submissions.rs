@@ -12,7 +12,9 @@ use crate::domain::views::{SubmissionBatch, SubmissionRecord};
 pub const COURSE_OUTCOME_ROSTER: i64 = 26;
 
 fn year(value: i64) -> Result<SchoolYear, sqlx::Error> {
-    Ok(SchoolYear(i16::try_from(value).map_err(|error| sqlx::Error::Decode(Box::new(error)))?))
+    Ok(SchoolYear(
+        i16::try_from(value).map_err(|error| sqlx::Error::Decode(Box::new(error)))?,
+    ))
 }
 
 fn batch_from_row(row: &sqlx::any::AnyRow) -> Result<SubmissionBatch, sqlx::Error> {
@@ -26,12 +28,15 @@ fn batch_from_row(row: &sqlx::any::AnyRow) -> Result<SubmissionBatch, sqlx::Erro
     })
 }
 
-const BATCH_COLUMNS: &str = "b.id, y.school_year, b.roster_no, b.created_at, u.display_name AS created_by, b.row_count";
+const BATCH_COLUMNS: &str =
+    "b.id, y.school_year, b.roster_no, b.created_at, u.display_name AS created_by, b.row_count";
 const BATCH_FROM: &str = "FROM central_submissions b JOIN school_years y ON y.id = b.school_year_id JOIN users u ON u.id = b.created_by";
 
 /// Lists the school's batches, newest first.
 pub async fn list(pool: &AnyPool, school: SchoolId) -> Result<Vec<SubmissionBatch>, sqlx::Error> {
-    let sql = format!("SELECT {BATCH_COLUMNS} {BATCH_FROM} WHERE b.school_id = $1 ORDER BY b.created_at DESC, b.id DESC");
+    let sql = format!(
+        "SELECT {BATCH_COLUMNS} {BATCH_FROM} WHERE b.school_id = $1 ORDER BY b.created_at DESC, b.id DESC"
+    );
     let rows = sqlx::query(&sql).bind(school.0).fetch_all(pool).await?;
     rows.iter().map(batch_from_row).collect()
 }
@@ -42,7 +47,11 @@ pub async fn find(
     batch: i64,
 ) -> Result<Option<SubmissionBatch>, sqlx::Error> {
     let sql = format!("SELECT {BATCH_COLUMNS} {BATCH_FROM} WHERE b.id = $1 AND b.school_id = $2");
-    let row = sqlx::query(&sql).bind(batch).bind(school.0).fetch_optional(executor).await?;
+    let row = sqlx::query(&sql)
+        .bind(batch)
+        .bind(school.0)
+        .fetch_optional(executor)
+        .await?;
     row.as_ref().map(batch_from_row).transpose()
 }
 
@@ -64,22 +73,36 @@ pub async fn year_submitted(
 }
 
 /// Counts the ticked outcomes of a school year.
-pub async fn selected_in_year(pool: &AnyPool, school: SchoolId, school_year_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM selections WHERE school_id = $1 AND school_year_id = $2")
-        .bind(school.0)
-        .bind(school_year_id)
-        .fetch_one(pool)
-        .await
+pub async fn selected_in_year(
+    pool: &AnyPool,
+    school: SchoolId,
+    school_year_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM selections WHERE school_id = $1 AND school_year_id = $2",
+    )
+    .bind(school.0)
+    .bind(school_year_id)
+    .fetch_one(pool)
+    .await
 }
 
 /// Closes the school year's ticked outcomes into a batch, in roster order (學號, semester,
 /// subject, outcome), with each outcome's published round and files. Returns the batch id.
-pub async fn close_year(tx: &mut Tx, school: SchoolId, school_year_id: i64, by: UserId, now: UtcMillis) -> Result<i64, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM selections WHERE school_id = $1 AND school_year_id = $2")
-        .bind(school.0)
-        .bind(school_year_id)
-        .fetch_one(&mut **tx)
-        .await?;
+pub async fn close_year(
+    tx: &mut Tx,
+    school: SchoolId,
+    school_year_id: i64,
+    by: UserId,
+    now: UtcMillis,
+) -> Result<i64, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM selections WHERE school_id = $1 AND school_year_id = $2",
+    )
+    .bind(school.0)
+    .bind(school_year_id)
+    .fetch_one(&mut **tx)
+    .await?;
     let batch: i64 = sqlx::query_scalar(
         "INSERT INTO central_submissions (school_id, school_year_id, roster_no, created_by, created_at, row_count) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -154,7 +177,11 @@ pub struct RosterFile {
     pub media_type: String,
 }
 
-pub async fn roster_rows(pool: &AnyPool, school: SchoolId, batch: i64) -> Result<Vec<RosterRow>, sqlx::Error> {
+pub async fn roster_rows(
+    pool: &AnyPool,
+    school: SchoolId,
+    batch: i64,
+) -> Result<Vec<RosterRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT b.row_no, st.student_no, st.national_id_enc, st.birth_date, s.school_year, s.semester, \
                 sub.name AS subject, c.credits, t.display_name AS course_teacher, cu.display_name AS certifier, \
@@ -183,7 +210,8 @@ pub async fn roster_rows(pool: &AnyPool, school: SchoolId, batch: i64) -> Result
         let Some(sha256) = sha else { return Ok(None) };
         Ok(Some(RosterFile {
             sha256,
-            byte_size: u64::try_from(row.try_get::<i64, _>(format!("{prefix}_size").as_str())?).unwrap_or(0),
+            byte_size: u64::try_from(row.try_get::<i64, _>(format!("{prefix}_size").as_str())?)
+                .unwrap_or(0),
             media_type: row.try_get(format!("{prefix}_type").as_str())?,
         }))
     };
@@ -199,7 +227,9 @@ pub async fn roster_rows(pool: &AnyPool, school: SchoolId, batch: i64) -> Result
                 credits: row.try_get("credits")?,
                 course_teacher: row.try_get("course_teacher")?,
                 certifier: row.try_get("certifier")?,
-                certified_at: row.try_get::<Option<i64>, _>("published_at")?.map(UtcMillis),
+                certified_at: row
+                    .try_get::<Option<i64>, _>("published_at")?
+                    .map(UtcMillis),
                 summary: row.try_get("summary")?,
                 document: file(row, "doc")?,
                 media: file(row, "med")?,
@@ -209,7 +239,11 @@ pub async fn roster_rows(pool: &AnyPool, school: SchoolId, batch: i64) -> Result
 }
 
 /// Lists what was sent to the central database for a student.
-pub async fn student_records(pool: &AnyPool, school: SchoolId, student: UserId) -> Result<Vec<SubmissionRecord>, sqlx::Error> {
+pub async fn student_records(
+    pool: &AnyPool,
+    school: SchoolId,
+    student: UserId,
+) -> Result<Vec<SubmissionRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT b.id, y.school_year, b.roster_no, b.created_at, s.school_year AS course_year, s.semester, \
                 sub.name AS subject, r.summary, x.row_no \
@@ -245,15 +279,24 @@ pub async fn student_records(pool: &AnyPool, school: SchoolId, student: UserId) 
 }
 
 /// Returns the outcome ids sent to the central database for a student.
-pub async fn submitted_outcomes(pool: &AnyPool, school: SchoolId, student: UserId) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT outcome_id FROM central_submission_rows WHERE school_id = $1 AND student_id = $2")
-        .bind(school.0)
-        .bind(student.0)
-        .fetch_all(pool)
-        .await
+pub async fn submitted_outcomes(
+    pool: &AnyPool,
+    school: SchoolId,
+    student: UserId,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT outcome_id FROM central_submission_rows WHERE school_id = $1 AND student_id = $2",
+    )
+    .bind(school.0)
+    .bind(student.0)
+    .fetch_all(pool)
+    .await
 }
 
 /// Returns the school's code, for package names.
 pub async fn school_code(pool: &AnyPool, school: SchoolId) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT code FROM schools WHERE id = $1").bind(school.0).fetch_one(pool).await
+    sqlx::query_scalar("SELECT code FROM schools WHERE id = $1")
+        .bind(school.0)
+        .fetch_one(pool)
+        .await
 }

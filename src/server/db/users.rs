@@ -30,7 +30,12 @@ pub struct NewUser<'a> {
     pub email: Option<&'a str>,
 }
 
-pub async fn insert_user(tx: &mut Tx, school: SchoolId, new: &NewUser<'_>, now: UtcMillis) -> Result<UserId, sqlx::Error> {
+pub async fn insert_user(
+    tx: &mut Tx,
+    school: SchoolId,
+    new: &NewUser<'_>,
+    now: UtcMillis,
+) -> Result<UserId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (school_id, login, display_name, password_hash, email, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -46,7 +51,12 @@ pub async fn insert_user(tx: &mut Tx, school: SchoolId, new: &NewUser<'_>, now: 
     Ok(UserId(id))
 }
 
-pub async fn add_role(tx: &mut Tx, school: SchoolId, user: UserId, role: Role) -> Result<(), sqlx::Error> {
+pub async fn add_role(
+    tx: &mut Tx,
+    school: SchoolId,
+    user: UserId,
+    role: Role,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO user_roles (user_id, school_id, role) VALUES ($1, $2, $3)")
         .bind(user.0)
         .bind(school.0)
@@ -56,7 +66,12 @@ pub async fn add_role(tx: &mut Tx, school: SchoolId, user: UserId, role: Role) -
     Ok(())
 }
 
-pub async fn insert_student(tx: &mut Tx, school: SchoolId, user: UserId, student_no: &str) -> Result<(), sqlx::Error> {
+pub async fn insert_student(
+    tx: &mut Tx,
+    school: SchoolId,
+    user: UserId,
+    student_no: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO students (user_id, school_id, student_no) VALUES ($1, $2, $3)")
         .bind(user.0)
         .bind(school.0)
@@ -66,7 +81,12 @@ pub async fn insert_student(tx: &mut Tx, school: SchoolId, user: UserId, student
     Ok(())
 }
 
-pub async fn insert_staff(tx: &mut Tx, school: SchoolId, user: UserId, staff_no: &str) -> Result<(), sqlx::Error> {
+pub async fn insert_staff(
+    tx: &mut Tx,
+    school: SchoolId,
+    user: UserId,
+    staff_no: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO staff (user_id, school_id, staff_no) VALUES ($1, $2, $3)")
         .bind(user.0)
         .bind(school.0)
@@ -76,12 +96,18 @@ pub async fn insert_staff(tx: &mut Tx, school: SchoolId, user: UserId, staff_no:
     Ok(())
 }
 
-pub async fn find_login(pool: &AnyPool, school: SchoolId, login: &str) -> Result<Option<LoginRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, password_hash, is_active FROM users WHERE school_id = $1 AND login = $2")
-        .bind(school.0)
-        .bind(login)
-        .fetch_optional(pool)
-        .await?;
+pub async fn find_login(
+    pool: &AnyPool,
+    school: SchoolId,
+    login: &str,
+) -> Result<Option<LoginRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, password_hash, is_active FROM users WHERE school_id = $1 AND login = $2",
+    )
+    .bind(school.0)
+    .bind(login)
+    .fetch_optional(pool)
+    .await?;
     row.map(|row| {
         Ok(LoginRow {
             id: UserId(row.try_get("id")?),
@@ -92,19 +118,28 @@ pub async fn find_login(pool: &AnyPool, school: SchoolId, login: &str) -> Result
     .transpose()
 }
 
-pub async fn roles(pool: &AnyPool, school: SchoolId, user: UserId) -> Result<Vec<Role>, sqlx::Error> {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 AND school_id = $2 ORDER BY role")
-            .bind(user.0)
-            .bind(school.0)
-            .fetch_all(pool)
-            .await?;
+pub async fn roles(
+    pool: &AnyPool,
+    school: SchoolId,
+    user: UserId,
+) -> Result<Vec<Role>, sqlx::Error> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT role FROM user_roles WHERE user_id = $1 AND school_id = $2 ORDER BY role",
+    )
+    .bind(user.0)
+    .bind(school.0)
+    .fetch_all(pool)
+    .await?;
     let mut roles: Vec<Role> = names.iter().filter_map(|name| Role::parse(name)).collect();
     roles.sort();
     Ok(roles)
 }
 
-pub async fn summary(pool: &AnyPool, school: SchoolId, user: UserId) -> Result<Option<UserSummary>, sqlx::Error> {
+pub async fn summary(
+    pool: &AnyPool,
+    school: SchoolId,
+    user: UserId,
+) -> Result<Option<UserSummary>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT u.id, u.display_name, s.name AS school_name \
          FROM users u JOIN schools s ON s.id = u.school_id \
@@ -147,11 +182,16 @@ pub async fn set_student_identity(
 }
 
 /// Finds a student of the school by 學號.
-pub async fn find_student_by_number(pool: &AnyPool, school: SchoolId, student_no: &str) -> Result<Option<UserId>, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT user_id FROM students WHERE school_id = $1 AND student_no = $2")
-        .bind(school.0)
-        .bind(student_no.trim())
-        .fetch_optional(pool)
-        .await?;
+pub async fn find_student_by_number(
+    pool: &AnyPool,
+    school: SchoolId,
+    student_no: &str,
+) -> Result<Option<UserId>, sqlx::Error> {
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT user_id FROM students WHERE school_id = $1 AND student_no = $2")
+            .bind(school.0)
+            .bind(student_no.trim())
+            .fetch_optional(pool)
+            .await?;
     Ok(id.map(UserId))
 }

@@ -61,7 +61,10 @@ pub async fn update_semester_windows(
 }
 
 /// Lists the school's semesters, newest first, with their windows.
-pub async fn list_semesters(pool: &AnyPool, school: SchoolId) -> Result<Vec<AdminSemester>, sqlx::Error> {
+pub async fn list_semesters(
+    pool: &AnyPool,
+    school: SchoolId,
+) -> Result<Vec<AdminSemester>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, school_year, semester, starts_on, ends_on, closing_day, is_current, student_opens_at, \
                 student_closes_at, teacher_opens_at, teacher_closes_at \
@@ -89,16 +92,21 @@ pub async fn list_semesters(pool: &AnyPool, school: SchoolId) -> Result<Vec<Admi
 }
 
 /// Makes `semester` the school's current semester.
-pub async fn set_current_semester(tx: &mut Tx, school: SchoolId, semester: SemesterId) -> Result<bool, sqlx::Error> {
+pub async fn set_current_semester(
+    tx: &mut Tx,
+    school: SchoolId,
+    semester: SemesterId,
+) -> Result<bool, sqlx::Error> {
     sqlx::query("UPDATE semesters SET is_current = 0 WHERE school_id = $1 AND is_current = 1")
         .bind(school.0)
         .execute(&mut **tx)
         .await?;
-    let result = sqlx::query("UPDATE semesters SET is_current = 1 WHERE id = $1 AND school_id = $2")
-        .bind(semester.0)
-        .bind(school.0)
-        .execute(&mut **tx)
-        .await?;
+    let result =
+        sqlx::query("UPDATE semesters SET is_current = 1 WHERE id = $1 AND school_id = $2")
+            .bind(semester.0)
+            .bind(school.0)
+            .execute(&mut **tx)
+            .await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -115,11 +123,20 @@ pub async fn school_year(
     .bind(i64::from(year.0))
     .fetch_optional(executor)
     .await?;
-    row.map(|row| Ok((row.try_get("id")?, window(&row, "selection_opens_at", "selection_closes_at")?))).transpose()
+    row.map(|row| {
+        Ok((
+            row.try_get("id")?,
+            window(&row, "selection_opens_at", "selection_closes_at")?,
+        ))
+    })
+    .transpose()
 }
 
 /// Lists the school's years, newest first, with their selection windows and the limit.
-pub async fn list_school_years(pool: &AnyPool, school: SchoolId) -> Result<Vec<AdminSchoolYear>, sqlx::Error> {
+pub async fn list_school_years(
+    pool: &AnyPool,
+    school: SchoolId,
+) -> Result<Vec<AdminSchoolYear>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT y.id, y.school_year, y.selection_opens_at, y.selection_closes_at, s.max_selections_per_year \
          FROM school_years y JOIN schools s ON s.id = y.school_id \
@@ -133,15 +150,23 @@ pub async fn list_school_years(pool: &AnyPool, school: SchoolId) -> Result<Vec<A
             let year: i64 = row.try_get("school_year")?;
             Ok(AdminSchoolYear {
                 id: row.try_get("id")?,
-                school_year: SchoolYear(i16::try_from(year).map_err(|error| sqlx::Error::Decode(Box::new(error)))?),
+                school_year: SchoolYear(
+                    i16::try_from(year).map_err(|error| sqlx::Error::Decode(Box::new(error)))?,
+                ),
                 selection: window(row, "selection_opens_at", "selection_closes_at")?,
-                max_selections: u32::try_from(row.try_get::<i64, _>("max_selections_per_year")?).unwrap_or(0),
+                max_selections: u32::try_from(row.try_get::<i64, _>("max_selections_per_year")?)
+                    .unwrap_or(0),
             })
         })
         .collect()
 }
 
-pub async fn update_selection_window(tx: &mut Tx, school: SchoolId, school_year_id: i64, window: &Window) -> Result<bool, sqlx::Error> {
+pub async fn update_selection_window(
+    tx: &mut Tx,
+    school: SchoolId,
+    school_year_id: i64,
+    window: &Window,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE school_years SET selection_opens_at = $1, selection_closes_at = $2 WHERE id = $3 AND school_id = $4",
     )
@@ -154,11 +179,21 @@ pub async fn update_selection_window(tx: &mut Tx, school: SchoolId, school_year_
     Ok(result.rows_affected() == 1)
 }
 
-pub async fn max_selections(executor: impl sqlx::Executor<'_, Database = sqlx::Any>, school: SchoolId) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT max_selections_per_year FROM schools WHERE id = $1").bind(school.0).fetch_one(executor).await
+pub async fn max_selections(
+    executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    school: SchoolId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT max_selections_per_year FROM schools WHERE id = $1")
+        .bind(school.0)
+        .fetch_one(executor)
+        .await
 }
 
-pub async fn update_max_selections(tx: &mut Tx, school: SchoolId, max: i64) -> Result<(), sqlx::Error> {
+pub async fn update_max_selections(
+    tx: &mut Tx,
+    school: SchoolId,
+    max: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE schools SET max_selections_per_year = $1 WHERE id = $2")
         .bind(max)
         .bind(school.0)
@@ -175,7 +210,12 @@ pub struct NewUnlock<'a> {
     pub created_by: UserId,
 }
 
-pub async fn insert_unlock(tx: &mut Tx, school: SchoolId, new: &NewUnlock<'_>, now: UtcMillis) -> Result<i64, sqlx::Error> {
+pub async fn insert_unlock(
+    tx: &mut Tx,
+    school: SchoolId,
+    new: &NewUnlock<'_>,
+    now: UtcMillis,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO student_unlocks (school_id, student_id, semester_id, opens_at, closes_at, reason, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -211,11 +251,21 @@ pub async fn active_unlock(
     .bind(now.0)
     .fetch_optional(executor)
     .await?;
-    row.map(|row| Ok((window(&row, "opens_at", "closes_at")?, row.try_get("reason")?))).transpose()
+    row.map(|row| {
+        Ok((
+            window(&row, "opens_at", "closes_at")?,
+            row.try_get("reason")?,
+        ))
+    })
+    .transpose()
 }
 
 /// Lists the school's unlocks, newest first.
-pub async fn list_unlocks(pool: &AnyPool, school: SchoolId, now: UtcMillis) -> Result<Vec<UnlockRow>, sqlx::Error> {
+pub async fn list_unlocks(
+    pool: &AnyPool,
+    school: SchoolId,
+    now: UtcMillis,
+) -> Result<Vec<UnlockRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT u.id, st.student_no, su.display_name AS student_name, s.school_year, s.semester, u.opens_at, \
                 u.closes_at, u.reason, cu.display_name AS created_by, u.created_at \

@@ -21,7 +21,9 @@ pub fn spawn_session_sweeper(state: AppState) {
             match db::sessions::delete_expired(&state.db.pool, now, policy.idle_cutoff(now)).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "deleted expired sessions"),
-                Err(error) => tracing::warn!(%error, "could not delete expired sessions; retrying in 30 minutes"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not delete expired sessions; retrying in 30 minutes")
+                }
             }
         }
     });

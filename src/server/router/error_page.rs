@@ -36,7 +36,8 @@ pub fn respond(headers: &HeaderMap, error: AppError) -> Response {
          <link rel=\"stylesheet\" href=\"/pkg/licheng.css\"></head>\
          <body><main class=\"main\"><p class=\"notice notice-error\" role=\"alert\">{message}</p><p>{action}</p></main></body></html>"
     );
-    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Html(body)).into_response()
 }
 
@@ -52,5 +53,8 @@ fn chosen_locale(headers: &HeaderMap) -> Locale {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -28,10 +28,16 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(user) => user,
         Err(error) => return ApiError(error).into_response(),
     };
-    Sse::new(events(state, headers, user)).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))).into_response()
+    Sse::new(events(state, headers, user))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
+        .into_response()
 }
 
-fn events(state: AppState, headers: HeaderMap, user: CurrentUser) -> impl Stream<Item = Result<Event, Infallible>> {
+fn events(
+    state: AppState,
+    headers: HeaderMap,
+    user: CurrentUser,
+) -> impl Stream<Item = Result<Event, Infallible>> {
     let mut receiver = state.notifier.subscribe();
     async_stream(move |emit| async move {
         loop {
@@ -42,7 +48,9 @@ fn events(state: AppState, headers: HeaderMap, user: CurrentUser) -> impl Stream
             }
             match notifications::unread_count(&state, &user).await {
                 Ok(unread) => {
-                    let event = Event::default().event("unread").json_data(Unread { unread });
+                    let event = Event::default()
+                        .event("unread")
+                        .json_data(Unread { unread });
                     match event {
                         Ok(event) => {
                             if emit.send(Ok(event)).await.is_err() {

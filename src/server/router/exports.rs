@@ -4,7 +4,9 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use tokio_util::io::ReaderStream;
@@ -16,7 +18,11 @@ use crate::server::error::OrInternal;
 use crate::server::services::submissions;
 use crate::server::state::AppState;
 
-pub async fn download(State(state): State<AppState>, Path(batch): Path<i64>, headers: HeaderMap) -> Response {
+pub async fn download(
+    State(state): State<AppState>,
+    Path(batch): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
     match send(&state, batch, &headers).await {
         Ok(response) => response,
         Err(error) => super::error_page::respond(&headers, error),
@@ -26,8 +32,14 @@ pub async fn download(State(state): State<AppState>, Path(batch): Path<i64>, hea
 async fn send(state: &AppState, batch: i64, headers: &HeaderMap) -> Result<Response, AppError> {
     let user = CurrentUser::require_from_headers(state, headers).await?;
     let (path, name) = submissions::package(state, &user, batch).await?;
-    let file = tokio::fs::File::open(&path).await.or_internal("opening an export package")?;
-    let size = file.metadata().await.or_internal("reading an export package")?.len();
+    let file = tokio::fs::File::open(&path)
+        .await
+        .or_internal("opening an export package")?;
+    let size = file
+        .metadata()
+        .await
+        .or_internal("reading an export package")?
+        .len();
     tracing::info!(user.id = %user.user_id, batch.id = batch, "export package downloaded");
     let mut response = Response::new(Body::from_stream(ReaderStream::new(file)));
     let response_headers = response.headers_mut();

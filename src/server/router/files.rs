@@ -5,8 +5,8 @@
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{
-    ACCEPT_RANGES, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_SECURITY_POLICY,
-    CONTENT_TYPE, RANGE, X_CONTENT_TYPE_OPTIONS,
+    ACCEPT_RANGES, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE,
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, RANGE, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -39,7 +39,12 @@ pub async fn download(
     }
 }
 
-async fn send(state: &AppState, file_id: FileId, download: bool, headers: &HeaderMap) -> Result<Response, AppError> {
+async fn send(
+    state: &AppState,
+    file_id: FileId,
+    download: bool,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
     let user = CurrentUser::require_from_headers(state, headers).await?;
     let file = db::files::find_readable(&state.db.pool, user.school_id, user.user_id, file_id)
         .await
@@ -48,7 +53,10 @@ async fn send(state: &AppState, file_id: FileId, download: bool, headers: &Heade
             tracing::info!(user.id = %user.user_id, file.id = %file_id, "file refused: not found or not readable");
             AppError::NotFound(Resource::File)
         })?;
-    let range = headers.get(RANGE).and_then(|value| value.to_str().ok()).and_then(|value| parse_range(value, file.byte_size));
+    let range = headers
+        .get(RANGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| parse_range(value, file.byte_size));
     let body = state
         .storage
         .open(&file.sha256, range.clone())
@@ -60,8 +68,14 @@ async fn send(state: &AppState, file_id: FileId, download: bool, headers: &Heade
     let response_headers = response.headers_mut();
     response_headers.insert(CONTENT_TYPE, header_value(&file.media_type));
     response_headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    response_headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp_for(kind)));
-    response_headers.insert(CONTENT_DISPOSITION, header_value(&content_disposition(!download, &file.original_name)));
+    response_headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp_for(kind)),
+    );
+    response_headers.insert(
+        CONTENT_DISPOSITION,
+        header_value(&content_disposition(!download, &file.original_name)),
+    );
     response_headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     response_headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     match range {
@@ -71,11 +85,18 @@ async fn send(state: &AppState, file_id: FileId, download: bool, headers: &Heade
             headers.insert(CONTENT_LENGTH, HeaderValue::from(range.end - range.start));
             headers.insert(
                 CONTENT_RANGE,
-                header_value(&format!("bytes {}-{}/{}", range.start, range.end - 1, body.total_size)),
+                header_value(&format!(
+                    "bytes {}-{}/{}",
+                    range.start,
+                    range.end - 1,
+                    body.total_size
+                )),
             );
         }
         None => {
-            response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(body.total_size));
+            response
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(body.total_size));
         }
     }
     Ok(response)
@@ -88,12 +109,15 @@ async fn send(state: &AppState, file_id: FileId, download: bool, headers: &Heade
 fn csp_for(kind: Option<FileKind>) -> &'static str {
     match kind {
         Some(FileKind::Pdf) => "default-src 'none'; frame-ancestors 'self'",
-        _ => "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'",
+        _ => {
+            "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
+        }
     }
 }
 
 fn header_value(text: &str) -> HeaderValue {
-    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+    HeaderValue::from_str(text)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
 }
 
 /// Parses a single-range `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` into an exclusive range.

@@ -15,7 +15,9 @@ use axum::http::{HeaderName, Request};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{
+    LeptosRoutes, file_and_error_handler, generate_route_list, handle_server_fns_with_context,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -30,14 +32,24 @@ pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let rules = state.file_rules();
     let upload_limit =
-        usize::try_from(rules.document_max_bytes + rules.media_max_bytes + UPLOAD_OVERHEAD_BYTES).unwrap_or(usize::MAX);
+        usize::try_from(rules.document_max_bytes + rules.media_max_bytes + UPLOAD_OVERHEAD_BYTES)
+            .unwrap_or(usize::MAX);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
 
     let mut router = Router::new()
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
-        .route("/upload/outcomes", post(upload::create).layer(DefaultBodyLimit::max(upload_limit)))
-        .route("/upload/outcomes/{id}", post(upload::revise).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .route(
+            "/upload/outcomes",
+            post(upload::create).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/upload/outcomes/{id}",
+            post(upload::revise).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/files/{id}", get(files::download))
         .route("/exports/{id}", get(exports::download))
         .route("/events", get(events::stream))
@@ -49,13 +61,22 @@ pub fn build(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.public_origin.clone(), security::reject_cross_site));
+        .layer(axum::middleware::from_fn_with_state(
+            state.public_origin.clone(),
+            security::reject_cross_site,
+        ));
     for (name, value) in security::default_headers() {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), value));
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            value,
+        ));
     }
     router.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }

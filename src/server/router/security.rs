@@ -15,14 +15,23 @@ use crate::server::error::ApiError;
 /// Browsers send `Sec-Fetch-Site`; it must be `same-origin` or `none` (typed by the user).
 /// Without it, `Origin` must equal the public origin. A request with neither is refused too,
 /// so tools must send one of them.
-pub async fn reject_cross_site(State(public_origin): State<Arc<str>>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+pub async fn reject_cross_site(
+    State(public_origin): State<Arc<str>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
     let allowed = match headers.get("sec-fetch-site") {
         Some(site) => site == "same-origin" || site == "none",
-        None => headers.get(ORIGIN).is_some_and(|origin| origin.as_bytes() == public_origin.as_bytes()),
+        None => headers
+            .get(ORIGIN)
+            .is_some_and(|origin| origin.as_bytes() == public_origin.as_bytes()),
     };
     if allowed {
         next.run(request).await
@@ -41,9 +50,15 @@ pub async fn reject_cross_site(State(public_origin): State<Arc<str>>, request: R
 /// Headers added to every response that does not set its own.
 pub fn default_headers() -> [(&'static str, HeaderValue); 4] {
     [
-        ("x-content-type-options", HeaderValue::from_static("nosniff")),
+        (
+            "x-content-type-options",
+            HeaderValue::from_static("nosniff"),
+        ),
         ("referrer-policy", HeaderValue::from_static("same-origin")),
         ("x-frame-options", HeaderValue::from_static("SAMEORIGIN")),
-        ("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()")),
+        (
+            "permissions-policy",
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ),
     ]
 }

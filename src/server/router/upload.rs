@@ -14,11 +14,13 @@ use axum::http::header::ACCEPT;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::domain::AppError;
-use crate::domain::files::{FileProblem, FileRules, FileSlot, SNIFF_LEN, TAIL_LEN, clean_file_name};
+use crate::domain::files::{
+    FileProblem, FileRules, FileSlot, SNIFF_LEN, TAIL_LEN, clean_file_name,
+};
 use crate::domain::ids::{CourseId, OutcomeId};
+use crate::domain::views::Saved;
 use crate::server::auth::CurrentUser;
 use crate::server::error::{ApiError, OrInternal};
-use crate::domain::views::Saved;
 use crate::server::services::outcomes::{self, NewOutcome, Revision, UploadedFile};
 use crate::server::state::AppState;
 
@@ -34,16 +36,26 @@ struct UploadForm {
     files: Vec<UploadedFile>,
 }
 
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
     let result = async {
         let user = CurrentUser::require_from_headers(&state, &headers).await?;
         outcomes::check_can_upload(&state, &user).await?;
         let form = read_form(&state, multipart).await?;
         let course_id = match form.course_id.as_deref().map(str::trim) {
             None | Some("") => return Err(AppError::CourseMissing),
-            Some(text) => text.parse::<CourseId>().map_err(|_| AppError::BadRequest(format!("invalid course_id {text:?}")))?,
+            Some(text) => text
+                .parse::<CourseId>()
+                .map_err(|_| AppError::BadRequest(format!("invalid course_id {text:?}")))?,
         };
-        let new = NewOutcome { course_id, summary: form.summary.unwrap_or_default(), files: form.files };
+        let new = NewOutcome {
+            course_id,
+            summary: form.summary.unwrap_or_default(),
+            files: form.files,
+        };
         outcomes::create(&state, &user, new).await
     }
     .await;
@@ -70,7 +82,11 @@ pub async fn revise(
         outcomes::revise(&state, &user, revision).await
     }
     .await;
-    respond(&headers, result, &format!("/student/outcomes/{outcome_id}/revise"))
+    respond(
+        &headers,
+        result,
+        &format!("/student/outcomes/{outcome_id}/revise"),
+    )
 }
 
 fn parse_field<T: std::str::FromStr>(value: Option<&str>, name: &str) -> Result<T, AppError> {
@@ -88,10 +104,15 @@ fn respond(headers: &HeaderMap, result: Result<Saved, AppError>, form_path: &str
     match (result, wants_html) {
         (Ok(saved), false) => Json(saved).into_response(),
         (Err(error), false) => ApiError(error).into_response(),
-        (Ok(saved), true) => Redirect::to(&format!("/student/outcomes?uploaded={}", saved.outcome_id)).into_response(),
+        (Ok(saved), true) => {
+            Redirect::to(&format!("/student/outcomes?uploaded={}", saved.outcome_id))
+                .into_response()
+        }
         (Err(error), true) => {
             let encoded = serde_json::to_string(&error).unwrap_or_default();
-            let query: String = percent_encoding::utf8_percent_encode(&encoded, percent_encoding::NON_ALPHANUMERIC).collect();
+            let query: String =
+                percent_encoding::utf8_percent_encode(&encoded, percent_encoding::NON_ALPHANUMERIC)
+                    .collect();
             Redirect::to(&format!("{form_path}?error={query}")).into_response()
         }
     }
@@ -146,7 +167,11 @@ async fn read_file(
     let raw_name = field.file_name().unwrap_or_default().to_owned();
     let file_name = clean_file_name(&raw_name, &format!("{}.bin", slot.as_str()));
     let max_bytes = rules.max_bytes(slot);
-    let mut writer = state.storage.begin().await.or_internal("starting a file upload")?;
+    let mut writer = state
+        .storage
+        .begin()
+        .await
+        .or_internal("starting a file upload")?;
     let mut head: Vec<u8> = Vec::with_capacity(SNIFF_LEN);
     let mut tail: Vec<u8> = Vec::with_capacity(TAIL_LEN * 2);
     let mut size: u64 = 0;
@@ -154,28 +179,48 @@ async fn read_file(
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         size += chunk.len() as u64;
         if size > max_bytes {
-            return Err(AppError::File(FileProblem::TooLarge { slot, file_name, size, max_bytes }));
+            return Err(AppError::File(FileProblem::TooLarge {
+                slot,
+                file_name,
+                size,
+                max_bytes,
+            }));
         }
         if head.len() < SNIFF_LEN {
             let take = (SNIFF_LEN - head.len()).min(chunk.len());
             head.extend_from_slice(&chunk[..take]);
         }
         if !head_checked && head.len() >= SNIFF_LEN {
-            rules.check_head(slot, &file_name, &head).map_err(AppError::File)?;
+            rules
+                .check_head(slot, &file_name, &head)
+                .map_err(AppError::File)?;
             head_checked = true;
         }
         tail.extend_from_slice(&chunk);
         if tail.len() > TAIL_LEN {
             tail.drain(..tail.len() - TAIL_LEN);
         }
-        writer.write(&chunk).await.or_internal("writing an uploaded file")?;
+        writer
+            .write(&chunk)
+            .await
+            .or_internal("writing an uploaded file")?;
     }
     if size == 0 && raw_name.is_empty() {
         return Ok(None);
     }
-    let kind = rules.check(slot, &file_name, size, &head, &tail).map_err(AppError::File)?;
-    let blob = writer.finish().await.or_internal("finishing an uploaded file")?;
-    Ok(Some(UploadedFile { slot, kind, original_name: file_name, blob }))
+    let kind = rules
+        .check(slot, &file_name, size, &head, &tail)
+        .map_err(AppError::File)?;
+    let blob = writer
+        .finish()
+        .await
+        .or_internal("finishing an uploaded file")?;
+    Ok(Some(UploadedFile {
+        slot,
+        kind,
+        original_name: file_name,
+        blob,
+    }))
 }
 
 /// A multipart error is a request cut short (the browser went away or the network dropped)

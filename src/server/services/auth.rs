@@ -37,7 +37,11 @@ pub fn normalise_login(login: &str) -> String {
 /// `previous_token` if the browser still had one (a new login always gets a new token).
 /// Every failure, including an unknown school or account, gives the same
 /// `InvalidCredentials` after the same hashing work.
-pub async fn login(state: &AppState, input: LoginInput, previous_token: Option<String>) -> Result<LoginOutcome, AppError> {
+pub async fn login(
+    state: &AppState,
+    input: LoginInput,
+    previous_token: Option<String>,
+) -> Result<LoginOutcome, AppError> {
     let login = normalise_login(&input.login);
     if login.is_empty() || input.password.is_empty() {
         return Err(AppError::LoginMissing);
@@ -48,31 +52,60 @@ pub async fn login(state: &AppState, input: LoginInput, previous_token: Option<S
     let pool = &state.db.pool;
     let school_code = input.school_code.trim();
     let school = if school_code.is_empty() {
-        db::schools::only_school(pool).await.or_internal("finding the school")?
+        db::schools::only_school(pool)
+            .await
+            .or_internal("finding the school")?
     } else {
-        db::schools::find_by_code(pool, school_code).await.or_internal("finding the school")?
+        db::schools::find_by_code(pool, school_code)
+            .await
+            .or_internal("finding the school")?
     };
     let account = match &school {
-        Some(school) => db::users::find_login(pool, school.id, &login).await.or_internal("finding the account")?,
+        Some(school) => db::users::find_login(pool, school.id, &login)
+            .await
+            .or_internal("finding the account")?,
         None => None,
     };
-    let stored_hash = account.as_ref().filter(|account| account.is_active).and_then(|a| a.password_hash.clone());
-    let matches = state.passwords.verify(input.password, stored_hash).await.or_internal("verifying a password")?;
+    let stored_hash = account
+        .as_ref()
+        .filter(|account| account.is_active)
+        .and_then(|a| a.password_hash.clone());
+    let matches = state
+        .passwords
+        .verify(input.password, stored_hash)
+        .await
+        .or_internal("verifying a password")?;
     let (Some(school), Some(account), true) = (school, account, matches) else {
-        tracing::info!(school.code = school_code, "login refused: unknown account or wrong password");
+        tracing::info!(
+            school.code = school_code,
+            "login refused: unknown account or wrong password"
+        );
         return Err(AppError::InvalidCredentials);
     };
 
     let now = UtcMillis::now();
     let policy = state.session_policy();
     if let Some(previous) = previous_token {
-        db::sessions::delete_by_token(pool, &session::hash_token(&previous)).await.or_internal("ending the previous session")?;
+        db::sessions::delete_by_token(pool, &session::hash_token(&previous))
+            .await
+            .or_internal("ending the previous session")?;
     }
     let (token, token_hash) = session::new_token();
-    db::sessions::insert(pool, &token_hash, account.id, school.id, now, policy.expires_at(now))
+    db::sessions::insert(
+        pool,
+        &token_hash,
+        account.id,
+        school.id,
+        now,
+        policy.expires_at(now),
+    )
+    .await
+    .or_internal("creating a session")?;
+    let mut tx = state
+        .db
+        .begin_write()
         .await
-        .or_internal("creating a session")?;
-    let mut tx = state.db.begin_write().await.or_internal("starting the login audit")?;
+        .or_internal("starting the login audit")?;
     db::audit::insert(
         &mut tx,
         &AuditEvent {
@@ -89,13 +122,17 @@ pub async fn login(state: &AppState, input: LoginInput, previous_token: Option<S
     )
     .await
     .or_internal("writing the login audit")?;
-    tx.commit().await.or_internal("committing the login audit")?;
+    tx.commit()
+        .await
+        .or_internal("committing the login audit")?;
     tracing::info!(user.id = %account.id, school.id = %school.id, "login");
 
     let user = CurrentUser {
         user_id: account.id,
         school_id: school.id,
-        roles: db::users::roles(pool, school.id, account.id).await.or_internal("loading roles")?,
+        roles: db::users::roles(pool, school.id, account.id)
+            .await
+            .or_internal("loading roles")?,
         session_id: 0,
     };
     let info = session_info(state, &user).await?;

@@ -33,7 +33,11 @@ pub struct Decision {
 
 /// Returns one page of the teacher's submitted outcomes. A page beyond the last (after
 /// publishing emptied it) becomes the last page.
-pub async fn review_page(state: &AppState, user: &CurrentUser, mut query: ReviewQuery) -> Result<ReviewPage, AppError> {
+pub async fn review_page(
+    state: &AppState,
+    user: &CurrentUser,
+    mut query: ReviewQuery,
+) -> Result<ReviewPage, AppError> {
     user.require(Role::Teacher)?;
     // The page request comes from the browser: keep it to the offered sizes.
     query.page = PageRequest::new(query.page.page, query.page.per_page);
@@ -50,9 +54,10 @@ pub async fn review_page(state: &AppState, user: &CurrentUser, mut query: Review
     let teacher_semesters = db::outcomes::teacher_semesters(pool, user.school_id, user.user_id)
         .await
         .or_internal("listing the teacher's semesters")?;
-    let (homerooms, subjects) = db::outcomes::teacher_filter_options(pool, user.school_id, user.user_id, query.semester)
-        .await
-        .or_internal("listing filter options")?;
+    let (homerooms, subjects) =
+        db::outcomes::teacher_filter_options(pool, user.school_id, user.user_id, query.semester)
+            .await
+            .or_internal("listing filter options")?;
 
     // Each semester's teacher window: rows of a closed one cannot change, and the page lists
     // what is left before each open deadline.
@@ -61,7 +66,8 @@ pub async fn review_page(state: &AppState, user: &CurrentUser, mut query: Review
     let mut deadlines = Vec::new();
     let mut closed = Vec::new();
     for &(semester_id, code) in &teacher_semesters {
-        let window = windows::teacher_window(&mut connection, user.school_id, semester_id, now).await?;
+        let window =
+            windows::teacher_window(&mut connection, user.school_id, semester_id, now).await?;
         let listed = query.semester.is_none_or(|wanted| wanted == code);
         let is_closed = matches!(window.state, WindowState::Closed { .. });
         if is_closed {
@@ -72,19 +78,50 @@ pub async fn review_page(state: &AppState, user: &CurrentUser, mut query: Review
         if !listed && is_closed {
             continue;
         }
-        let only_this = ReviewQuery { semester: Some(code), ..ReviewQuery::default() };
+        let only_this = ReviewQuery {
+            semester: Some(code),
+            ..ReviewQuery::default()
+        };
         let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &only_this)
             .await
             .or_internal("counting unfinished outcomes")?;
-        let deadline = TeacherDeadline { semester: code, window, undecided: counts.undecided, unpublished: counts.unpublished() };
-        if is_closed { closed.push(deadline) } else { deadlines.push(deadline) }
+        let deadline = TeacherDeadline {
+            semester: code,
+            window,
+            undecided: counts.undecided,
+            unpublished: counts.unpublished(),
+        };
+        // A window without an end and nothing unfinished tells the teacher nothing.
+        let worth_showing =
+            window.window.closes_at.is_some() || deadline.undecided + deadline.unpublished > 0;
+        if is_closed {
+            closed.push(deadline);
+        } else if worth_showing {
+            deadlines.push(deadline);
+        }
     }
-    let semesters = teacher_semesters.into_iter().map(|(_, code)| code).collect();
-    Ok(ReviewPage { range: PageRange::of(query.page, total), query, rows, counts, semesters, homerooms, subjects, deadlines, closed })
+    let semesters = teacher_semesters
+        .into_iter()
+        .map(|(_, code)| code)
+        .collect();
+    Ok(ReviewPage {
+        range: PageRange::of(query.page, total),
+        query,
+        rows,
+        counts,
+        semesters,
+        homerooms,
+        subjects,
+        deadlines,
+        closed,
+    })
 }
 
 /// Returns how many outcomes a state filter lists, from the per-state counts.
-fn counts_under(counts: &crate::domain::outcome::ReviewCounts, filter: crate::domain::outcome::ReviewFilter) -> u64 {
+fn counts_under(
+    counts: &crate::domain::outcome::ReviewCounts,
+    filter: crate::domain::outcome::ReviewFilter,
+) -> u64 {
     use crate::domain::outcome::ReviewFilter::*;
     match filter {
         All => counts.total(),
@@ -98,28 +135,73 @@ fn counts_under(counts: &crate::domain::outcome::ReviewCounts, filter: crate::do
 
 /// Sets or changes 通過 / 不通過 on submitted, unpublished outcomes of the teacher's courses.
 /// All or nothing: one conflict or refusal leaves every outcome as it was.
-pub async fn decide(state: &AppState, user: &CurrentUser, decision: Decision) -> Result<Vec<Saved>, AppError> {
+pub async fn decide(
+    state: &AppState,
+    user: &CurrentUser,
+    decision: Decision,
+) -> Result<Vec<Saved>, AppError> {
     user.require(Role::Teacher)?;
     let reason = match decision.verdict {
         Verdict::Failed => Some(FailReason::parse(&decision.reason).map_err(AppError::FailReason)?),
         Verdict::Passed => None,
     };
     let now = state.clock.now();
-    let mut tx = state.db.begin_write().await.or_internal("starting a decision")?;
+    let mut tx = state
+        .db
+        .begin_write()
+        .await
+        .or_internal("starting a decision")?;
     let mut saved = Vec::with_capacity(decision.items.len());
     for &(outcome_id, version) in &decision.items {
         let core = load_certifiable(&mut tx, user, outcome_id).await?;
         core.state.apply(Transition::Decide(decision.verdict))?;
         windows::require_teacher_window(&mut tx, user.school_id, core.semester_id, now).await?;
-        claim(&mut tx, user.school_id, &core, Token::Certifier { expected: version, visible: false }, now).await?;
-        let review = core.current_review_id.ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
+        claim(
+            &mut tx,
+            user.school_id,
+            &core,
+            Token::Certifier {
+                expected: version,
+                visible: false,
+            },
+            now,
+        )
+        .await?;
+        let review = core
+            .current_review_id
+            .ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
         let reason_text = reason.as_ref().map(FailReason::as_str);
-        db::outcomes::decide(&mut tx, user.school_id, review, decision.verdict, reason_text, user.user_id, now)
-            .await
-            .or_internal("storing a decision")?;
-        let old = core.state.decision.map(Verdict::as_str).unwrap_or("undecided");
-        audit(&mut tx, user, core.id, "decide", Some(old), Some(decision.verdict.as_str()), reason_text, now).await?;
-        saved.push(Saved { outcome_id: core.id, version: version + 1 });
+        db::outcomes::decide(
+            &mut tx,
+            user.school_id,
+            review,
+            decision.verdict,
+            reason_text,
+            user.user_id,
+            now,
+        )
+        .await
+        .or_internal("storing a decision")?;
+        let old = core
+            .state
+            .decision
+            .map(Verdict::as_str)
+            .unwrap_or("undecided");
+        audit(
+            &mut tx,
+            user,
+            core.id,
+            "decide",
+            Some(old),
+            Some(decision.verdict.as_str()),
+            reason_text,
+            now,
+        )
+        .await?;
+        saved.push(Saved {
+            outcome_id: core.id,
+            version: version + 1,
+        });
     }
     tx.commit().await.or_internal("committing a decision")?;
     tracing::debug!(user.id = %user.user_id, count = saved.len(), verdict = decision.verdict.as_str(), "outcomes decided");
@@ -129,23 +211,42 @@ pub async fn decide(state: &AppState, user: &CurrentUser, decision: Decision) ->
 /// Publishes the selected outcomes, each at the version the teacher saw. Undecided or already
 /// published ones are skipped; a single one is refused instead, and any version conflict
 /// refuses the whole request.
-pub async fn publish(state: &AppState, user: &CurrentUser, selected: &[(OutcomeId, i64)]) -> Result<PublishResult, AppError> {
+pub async fn publish(
+    state: &AppState,
+    user: &CurrentUser,
+    selected: &[(OutcomeId, i64)],
+) -> Result<PublishResult, AppError> {
     user.require(Role::Teacher)?;
     if selected.is_empty() {
-        return Ok(PublishResult { published: 0, skipped: 0 });
+        return Ok(PublishResult {
+            published: 0,
+            skipped: 0,
+        });
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin_write().await.or_internal("starting a publication")?;
+    let mut tx = state
+        .db
+        .begin_write()
+        .await
+        .or_internal("starting a publication")?;
     let result = publish_in(&mut tx, user, selected, selected.len() == 1, now).await?;
     tx.commit().await.or_internal("committing a publication")?;
     finish_publication(state, user, &result)
 }
 
 /// 全部發佈: publishes every decided, unpublished outcome under the list's current filters.
-pub async fn publish_all(state: &AppState, user: &CurrentUser, query: &ReviewQuery) -> Result<PublishResult, AppError> {
+pub async fn publish_all(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &ReviewQuery,
+) -> Result<PublishResult, AppError> {
     user.require(Role::Teacher)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin_write().await.or_internal("starting a publication")?;
+    let mut tx = state
+        .db
+        .begin_write()
+        .await
+        .or_internal("starting a publication")?;
     let selected = db::outcomes::decided_unpublished(&mut tx, user.school_id, user.user_id, query)
         .await
         .or_internal("listing decided outcomes")?;
@@ -167,7 +268,11 @@ async fn publish_in(
     refuse_skips: bool,
     now: UtcMillis,
 ) -> Result<Publication, AppError> {
-    let mut publication = Publication { published: 0, skipped: 0, students: BTreeSet::new() };
+    let mut publication = Publication {
+        published: 0,
+        skipped: 0,
+        students: BTreeSet::new(),
+    };
     for &(outcome_id, version) in selected {
         let core = load_certifiable(tx, user, outcome_id).await?;
         match windows::require_teacher_window(tx, user.school_id, core.semester_id, now).await {
@@ -187,15 +292,45 @@ async fn publish_in(
                 continue;
             }
         };
-        claim(tx, user.school_id, &core, Token::Certifier { expected: version, visible: true }, now).await?;
-        let review = core.current_review_id.ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
-        db::outcomes::publish(tx, user.school_id, core.id, review, next.status, user.user_id, now)
-            .await
-            .or_internal("publishing an outcome")?;
+        claim(
+            tx,
+            user.school_id,
+            &core,
+            Token::Certifier {
+                expected: version,
+                visible: true,
+            },
+            now,
+        )
+        .await?;
+        let review = core
+            .current_review_id
+            .ok_or_else(|| AppError::BadRequest("outcome has no review round".into()))?;
+        db::outcomes::publish(
+            tx,
+            user.school_id,
+            core.id,
+            review,
+            next.status,
+            user.user_id,
+            now,
+        )
+        .await
+        .or_internal("publishing an outcome")?;
         db::notifications::insert_published(tx, user.school_id, owner(&core), core.id, review, now)
             .await
             .or_internal("writing a notification")?;
-        audit(tx, user, core.id, "publish", Some("pending"), Some(next.status.as_str()), None, now).await?;
+        audit(
+            tx,
+            user,
+            core.id,
+            "publish",
+            Some("pending"),
+            Some(next.status.as_str()),
+            None,
+            now,
+        )
+        .await?;
         publication.published += 1;
         publication.students.insert(owner(&core));
     }
@@ -203,7 +338,11 @@ async fn publish_in(
 }
 
 /// Tells the students' open pages after the commit, and reports the counts.
-fn finish_publication(state: &AppState, user: &CurrentUser, publication: &Publication) -> Result<PublishResult, AppError> {
+fn finish_publication(
+    state: &AppState,
+    user: &CurrentUser,
+    publication: &Publication,
+) -> Result<PublishResult, AppError> {
     for student in &publication.students {
         state.notifier.notify(*student);
     }
@@ -213,7 +352,10 @@ fn finish_publication(state: &AppState, user: &CurrentUser, publication: &Public
         skipped = publication.skipped,
         "outcomes published"
     );
-    Ok(PublishResult { published: publication.published, skipped: publication.skipped })
+    Ok(PublishResult {
+        published: publication.published,
+        skipped: publication.skipped,
+    })
 }
 
 async fn load_certifiable(

@@ -1,6 +1,7 @@
 //! The use cases. Each function checks the caller's role, owns its transaction, and writes
 //! the audit and notification rows of a change in the same transaction as the change.
 
+pub mod admin;
 pub mod auth;
 pub mod certification;
 pub mod demo;
@@ -9,4 +10,3 @@ pub mod outcomes;
 pub mod selection;
 pub mod submissions;
 pub mod windows;
-pub mod admin;

@@ -24,9 +24,14 @@ pub async fn unread_count(state: &AppState, user: &CurrentUser) -> Result<u64, A
 
 /// Marks every notification of the user read and clears the bubble in all the user's tabs.
 pub async fn mark_all_read(state: &AppState, user: &CurrentUser) -> Result<u64, AppError> {
-    let changed = db::notifications::mark_all_read(&state.db.pool, user.school_id, user.user_id, state.clock.now())
-        .await
-        .or_internal("marking notifications read")?;
+    let changed = db::notifications::mark_all_read(
+        &state.db.pool,
+        user.school_id,
+        user.user_id,
+        state.clock.now(),
+    )
+    .await
+    .or_internal("marking notifications read")?;
     state.notifier.notify(user.user_id);
     Ok(changed)
 }

@@ -15,11 +15,22 @@ use super::windows;
 
 /// Ticks or unticks one of the student's outcomes. Two requests at once (two tabs, a double
 /// click) queue on the student's row lock, so the limit holds.
-pub async fn set_selected(state: &AppState, user: &CurrentUser, outcome: OutcomeId, selected: bool) -> Result<(), AppError> {
+pub async fn set_selected(
+    state: &AppState,
+    user: &CurrentUser,
+    outcome: OutcomeId,
+    selected: bool,
+) -> Result<(), AppError> {
     user.require(Role::Student)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin_write().await.or_internal("starting a selection")?;
-    db::outcomes::lock_student(&state.db, &mut tx, user.school_id, user.user_id).await.or_internal("locking the student")?;
+    let mut tx = state
+        .db
+        .begin_write()
+        .await
+        .or_internal("starting a selection")?;
+    db::outcomes::lock_student(&state.db, &mut tx, user.school_id, user.user_id)
+        .await
+        .or_internal("locking the student")?;
     let found = db::selections::selectable(&mut tx, user.school_id, user.user_id, outcome)
         .await
         .or_internal("loading an outcome to select")?
@@ -44,20 +55,42 @@ pub async fn set_selected(state: &AppState, user: &CurrentUser, outcome: Outcome
         if !found.passed {
             return Err(AppError::NotSelectable);
         }
-        let max = db::windows::max_selections(&mut *tx, user.school_id).await.or_internal("loading the selection limit")?;
-        let count = db::selections::count_for_year(&mut tx, user.school_id, user.user_id, found.school_year_id)
+        let max = db::windows::max_selections(&mut *tx, user.school_id)
             .await
-            .or_internal("counting selections")?;
+            .or_internal("loading the selection limit")?;
+        let count = db::selections::count_for_year(
+            &mut tx,
+            user.school_id,
+            user.user_id,
+            found.school_year_id,
+        )
+        .await
+        .or_internal("counting selections")?;
         if count >= max {
-            return Err(AppError::SelectionLimitReached { max: u32::try_from(max).unwrap_or(u32::MAX) });
+            return Err(AppError::SelectionLimitReached {
+                max: u32::try_from(max).unwrap_or(u32::MAX),
+            });
         }
-        db::selections::insert(&mut tx, user.school_id, user.user_id, outcome, found.school_year_id, now)
-            .await
-            .or_internal("ticking an outcome")?;
+        db::selections::insert(
+            &mut tx,
+            user.school_id,
+            user.user_id,
+            outcome,
+            found.school_year_id,
+            now,
+        )
+        .await
+        .or_internal("ticking an outcome")?;
     } else {
-        db::selections::delete(&mut tx, user.school_id, user.user_id, outcome).await.or_internal("unticking an outcome")?;
+        db::selections::delete(&mut tx, user.school_id, user.user_id, outcome)
+            .await
+            .or_internal("unticking an outcome")?;
     }
-    let (old, new) = if selected { ("unselected", "selected") } else { ("selected", "unselected") };
+    let (old, new) = if selected {
+        ("unselected", "selected")
+    } else {
+        ("selected", "unselected")
+    };
     db::audit::insert(
         &mut tx,
         &AuditEvent {

@@ -13,7 +13,10 @@ use crate::server::error::OrInternal;
 
 /// Returns where `now` stands in `window`.
 pub fn info(window: Window, now: UtcMillis) -> WindowInfo {
-    WindowInfo { window, state: window.state(now) }
+    WindowInfo {
+        window,
+        state: window.state(now),
+    }
 }
 
 /// Refuses unless the window is open.
@@ -21,7 +24,10 @@ pub fn require_open(kind: WindowKind, info: &WindowInfo) -> Result<(), AppError>
     match info.state {
         WindowState::Open { .. } => Ok(()),
         WindowState::Closed { closed_at } => Err(AppError::WindowClosed { kind, closed_at }),
-        WindowState::NotYetOpen { opens_at } => Err(AppError::WindowNotOpen { kind, opens_at: Some(opens_at) }),
+        WindowState::NotYetOpen { opens_at } => Err(AppError::WindowNotOpen {
+            kind,
+            opens_at: Some(opens_at),
+        }),
     }
 }
 
@@ -40,14 +46,23 @@ pub async fn student_window(
         .unwrap_or_default();
     let own = info(windows.student, now);
     if own.is_open() {
-        return Ok(StudentWindow { info: own, unlock_reason: None });
+        return Ok(StudentWindow {
+            info: own,
+            unlock_reason: None,
+        });
     }
     let unlock = db::windows::active_unlock(&mut *connection, school, student, semester, now)
         .await
         .or_internal("looking up an unlock")?;
     Ok(match unlock {
-        Some((window, reason)) => StudentWindow { info: info(window, now), unlock_reason: Some(reason) },
-        None => StudentWindow { info: own, unlock_reason: None },
+        Some((window, reason)) => StudentWindow {
+            info: info(window, now),
+            unlock_reason: Some(reason),
+        },
+        None => StudentWindow {
+            info: own,
+            unlock_reason: None,
+        },
     })
 }
 
@@ -95,7 +110,10 @@ pub async fn require_teacher_window(
 pub fn selection_info(window: Window, now: UtcMillis) -> (WindowInfo, Option<AppError>) {
     let info = info(window, now);
     let refusal = if window.opens_at.is_none() {
-        Some(AppError::WindowNotOpen { kind: WindowKind::Selection, opens_at: None })
+        Some(AppError::WindowNotOpen {
+            kind: WindowKind::Selection,
+            opens_at: None,
+        })
     } else {
         require_open(WindowKind::Selection, &info).err()
     };

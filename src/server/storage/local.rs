@@ -33,8 +33,15 @@ impl LocalStore {
 
     /// Returns the path of a committed object.
     pub fn object_path(&self, sha256: &str) -> io::Result<PathBuf> {
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("invalid object name {sha256:?}")));
+        if sha256.len() != 64
+            || !sha256
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("invalid object name {sha256:?}"),
+            ));
         }
         Ok(self.root.join("objects").join(&sha256[..2]).join(sha256))
     }
@@ -49,8 +56,15 @@ impl BlobStore for LocalStore {
         Box::pin(async move {
             let mut random = [0u8; 16];
             rand::thread_rng().fill_bytes(&mut random);
-            let path = self.temp_dir().join(format!("{}.part", hex::encode(random)));
-            let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).await?;
+            let path = self
+                .temp_dir()
+                .join(format!("{}.part", hex::encode(random)));
+            let file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .await?;
             let writer = LocalWriter {
                 temp: TempPath(Some(path)),
                 file: Some(file),
@@ -72,7 +86,10 @@ impl BlobStore for LocalStore {
             let end = range.end.clamp(start, total_size);
             file.seek(SeekFrom::Start(start)).await?;
             let stream = ReaderStream::with_capacity(file.take(end - start), 64 * 1024);
-            Ok(BlobBody { total_size, stream: Box::pin(stream) })
+            Ok(BlobBody {
+                total_size,
+                stream: Box::pin(stream),
+            })
         })
     }
 
@@ -126,7 +143,10 @@ struct LocalWriter {
 impl BlobWriter for LocalWriter {
     fn write<'a>(&'a mut self, chunk: &'a [u8]) -> BoxFuture<'a, io::Result<()>> {
         Box::pin(async move {
-            let file = self.file.as_mut().ok_or_else(|| io::Error::other("writer already finished"))?;
+            let file = self
+                .file
+                .as_mut()
+                .ok_or_else(|| io::Error::other("writer already finished"))?;
             file.write_all(chunk).await?;
             self.hasher.update(chunk);
             self.size += chunk.len() as u64;
@@ -136,13 +156,21 @@ impl BlobWriter for LocalWriter {
 
     fn finish(mut self: Box<Self>) -> BoxFuture<'static, io::Result<Box<dyn StagedBlob>>> {
         Box::pin(async move {
-            let mut file = self.file.take().ok_or_else(|| io::Error::other("writer already finished"))?;
+            let mut file = self
+                .file
+                .take()
+                .ok_or_else(|| io::Error::other("writer already finished"))?;
             file.flush().await?;
             file.sync_all().await?;
             drop(file);
             let sha256 = hex::encode(self.hasher.clone().finalize());
             let temp = TempPath(Some(self.temp.take()));
-            Ok(Box::new(LocalStaged { temp, sha256, size: self.size, objects: self.objects.clone() }) as Box<dyn StagedBlob>)
+            Ok(Box::new(LocalStaged {
+                temp,
+                sha256,
+                size: self.size,
+                objects: self.objects.clone(),
+            }) as Box<dyn StagedBlob>)
         })
     }
 }
@@ -221,9 +249,16 @@ mod tests {
         assert_eq!(staged.sha256(), expected);
         assert_eq!(staged.size(), 18);
         staged.commit().await.unwrap();
-        assert_eq!(read_all(&store, &expected, None).await, "hello 學習歷程".as_bytes());
+        assert_eq!(
+            read_all(&store, &expected, None).await,
+            "hello 學習歷程".as_bytes()
+        );
         assert_eq!(temp_files(dir.path()), 0);
-        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(store.object_path(&expected).unwrap()).unwrap().permissions());
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(store.object_path(&expected).unwrap())
+                .unwrap()
+                .permissions(),
+        );
         assert_eq!(mode & 0o777, 0o600);
     }
 
@@ -243,7 +278,12 @@ mod tests {
         };
         drop(staged);
         assert_eq!(temp_files(dir.path()), 0);
-        assert_eq!(std::fs::read_dir(dir.path().join("objects")).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("objects"))
+                .unwrap()
+                .count(),
+            0
+        );
     }
 
     #[tokio::test]
@@ -285,7 +325,9 @@ mod tests {
 
     #[test]
     fn object_path_rejects_bad_names() {
-        let store = LocalStore { root: PathBuf::from("/x") };
+        let store = LocalStore {
+            root: PathBuf::from("/x"),
+        };
         assert!(store.object_path("../../etc/passwd").is_err());
         assert!(store.object_path(&"A".repeat(64)).is_err());
         assert!(store.object_path(&"a".repeat(64)).is_ok());

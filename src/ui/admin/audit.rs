@@ -34,7 +34,12 @@ fn query_from_params(params: &leptos_router::params::ParamsMap) -> AuditQuery {
         actor: text("actor"),
         from: text("from"),
         to: text("to"),
-        page: PageRequest::new(text("page").and_then(|value| value.parse().ok()).unwrap_or(1), 20),
+        page: PageRequest::new(
+            text("page")
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(1),
+            20,
+        ),
     }
 }
 
@@ -59,7 +64,13 @@ fn href(query: &AuditQuery, page: u32) -> String {
 
 fn percent_encode(text: &str) -> String {
     text.bytes()
-        .map(|byte| if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) { (byte as char).to_string() } else { format!("%{byte:02X}") })
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
         .collect()
 }
 
@@ -69,7 +80,9 @@ fn Audit() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(query_from_params));
     let page = Resource::new(move || query.get(), load_audit);
-    let value = move |name: &'static str| move || params.with(|params| params.get(name).unwrap_or_default());
+    let value = move |name: &'static str| {
+        move || params.with(|params| params.get(name).unwrap_or_default())
+    };
     view! {
         <p><a class="link" href="/admin">{t!(i18n, admin.back)}</a></p>
         <h1>{t!(i18n, admin.audit)}</h1>

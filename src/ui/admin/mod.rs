@@ -15,7 +15,8 @@ use crate::ui::session::RequireRole;
 
 /// Returns the Taiwan date of a moment as `YYYY-MM-DD`, the value of a date input.
 pub(crate) fn date_value(at: Option<UtcMillis>) -> String {
-    at.map(|at| at.taipei_date().to_string()).unwrap_or_default()
+    at.map(|at| at.taipei_date().to_string())
+        .unwrap_or_default()
 }
 
 #[component]

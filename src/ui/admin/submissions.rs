@@ -12,7 +12,7 @@ use crate::domain::window::WindowState;
 use crate::i18n::*;
 use crate::ui::browser;
 use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice};
-use crate::ui::session::{use_session};
+use crate::ui::session::use_session;
 
 #[component]
 pub fn SubmissionsPage() -> impl IntoView {

@@ -35,7 +35,12 @@ fn Unlocks() -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let Some(semester_id) = semester.get_untracked().parse::<i64>().ok().map(crate::domain::ids::SemesterId) else {
+        let Some(semester_id) = semester
+            .get_untracked()
+            .parse::<i64>()
+            .ok()
+            .map(crate::domain::ids::SemesterId)
+        else {
             return;
         };
         create.dispatch(CreateUnlock {

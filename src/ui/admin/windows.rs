@@ -6,8 +6,8 @@ use leptos_meta::Title;
 
 use super::date_value;
 use crate::api::admin::{
-    CreateSemester, MakeCurrentSemester, NewSemesterInput, SelectionWindowInput, SemesterWindowsInput, UpdateSelectionWindow,
-    UpdateSemesterWindows, load_admin_windows,
+    CreateSemester, MakeCurrentSemester, NewSemesterInput, SelectionWindowInput,
+    SemesterWindowsInput, UpdateSelectionWindow, UpdateSemesterWindows, load_admin_windows,
 };
 use crate::domain::AppError;
 use crate::domain::role::Role;
@@ -37,12 +37,21 @@ fn WindowsEditor() -> impl IntoView {
     let make_current = ServerAction::<MakeCurrentSemester>::new();
     let data = Resource::new(
         move || {
-            (update_semester.version().get(), update_selection.version().get(), create.version().get(), make_current.version().get())
+            (
+                update_semester.version().get(),
+                update_selection.version().get(),
+                create.version().get(),
+                make_current.version().get(),
+            )
         },
         |_| load_admin_windows(),
     );
     let last = RwSignal::new(None::<Result<(), AppError>>);
-    for value in [update_semester.value(), update_selection.value(), make_current.value()] {
+    for value in [
+        update_semester.value(),
+        update_selection.value(),
+        make_current.value(),
+    ] {
         Effect::new(move |_| {
             if let Some(result) = value.get() {
                 last.set(Some(result));
@@ -218,7 +227,10 @@ fn NewSemesterForm(create: ServerAction<CreateSemester>) -> impl IntoView {
 }
 
 #[component]
-fn SelectionForm(year: AdminSchoolYear, update: ServerAction<UpdateSelectionWindow>) -> impl IntoView {
+fn SelectionForm(
+    year: AdminSchoolYear,
+    update: ServerAction<UpdateSelectionWindow>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let school_year = year.school_year;
     let opens = RwSignal::new(date_value(year.selection.opens_at));

@@ -15,7 +15,11 @@ pub async fn read_chosen_file(_input: NodeRef<html::Input>) -> Option<ChosenFile
     None
 }
 
-pub async fn upload_form(_url: String, _form: NodeRef<html::Form>, _on_progress: impl Fn(f64) + 'static) -> Result<Saved, AppError> {
+pub async fn upload_form(
+    _url: String,
+    _form: NodeRef<html::Form>,
+    _on_progress: impl Fn(f64) + 'static,
+) -> Result<Saved, AppError> {
     Err(unavailable())
 }
 

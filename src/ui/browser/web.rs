@@ -24,7 +24,12 @@ pub async fn read_chosen_file(input: NodeRef<html::Input>) -> Option<ChosenFile>
     let head = read_slice(&file, 0.0, (SNIFF_LEN as f64).min(size as f64)).await?;
     let tail_start = size.saturating_sub(TAIL_LEN as u64) as f64;
     let tail = read_slice(&file, tail_start, size as f64).await?;
-    Some(ChosenFile { name: file.name(), size, head, tail })
+    Some(ChosenFile {
+        name: file.name(),
+        size,
+        head,
+        tail,
+    })
 }
 
 async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8>> {
@@ -35,13 +40,21 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8
 
 /// Sends `form` as multipart to `url` with XMLHttpRequest, which, unlike fetch, reports upload
 /// progress. Calls `on_progress` with 0.0–1.0 and returns the server's response.
-pub async fn upload_form(url: String, form: NodeRef<html::Form>, on_progress: impl Fn(f64) + 'static) -> Result<Saved, AppError> {
+pub async fn upload_form(
+    url: String,
+    form: NodeRef<html::Form>,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<Saved, AppError> {
     let network = |what: &str| AppError::Network(what.to_owned());
     let form = form.get().ok_or_else(|| network("form missing"))?;
     let data = FormData::new_with_form(&form).map_err(|_| network("cannot read the form"))?;
     let request = XmlHttpRequest::new().map_err(|_| network("XMLHttpRequest unavailable"))?;
-    request.open("POST", &url).map_err(|_| network("cannot open the request"))?;
-    request.set_request_header("Accept", "application/json").map_err(|_| network("cannot set a header"))?;
+    request
+        .open("POST", &url)
+        .map_err(|_| network("cannot open the request"))?;
+    request
+        .set_request_header("Accept", "application/json")
+        .map_err(|_| network("cannot set a header"))?;
 
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
         if event.length_computable() && event.total() > 0.0 {
@@ -64,7 +77,9 @@ pub async fn upload_form(url: String, form: NodeRef<html::Form>, on_progress: im
         })
     };
     request.set_onloadend(Some(done.as_ref().unchecked_ref()));
-    request.send_with_opt_form_data(Some(&data)).map_err(|_| network("cannot send the request"))?;
+    request
+        .send_with_opt_form_data(Some(&data))
+        .map_err(|_| network("cannot send the request"))?;
     let _ = receiver.await;
     drop(progress);
     drop(done);
@@ -77,7 +92,8 @@ pub async fn upload_form(url: String, form: NodeRef<html::Form>, on_progress: im
     if (200..300).contains(&status) {
         serde_json::from_str::<Saved>(&body).map_err(|error| network(&error.to_string()))
     } else {
-        Err(serde_json::from_str::<AppError>(&body).unwrap_or_else(|_| network(&format!("HTTP {status}"))))
+        Err(serde_json::from_str::<AppError>(&body)
+            .unwrap_or_else(|_| network(&format!("HTTP {status}"))))
     }
 }
 
@@ -112,8 +128,13 @@ fn new_event_stream(on_unread: impl Fn(u64) + 'static) -> Option<EventStream> {
             on_unread(unread);
         }
     });
-    source.add_event_listener_with_callback("unread", listener.as_ref().unchecked_ref()).ok()?;
-    Some(EventStream { _source: source, _listener: listener })
+    source
+        .add_event_listener_with_callback("unread", listener.as_ref().unchecked_ref())
+        .ok()?;
+    Some(EventStream {
+        _source: source,
+        _listener: listener,
+    })
 }
 
 pub fn show_modal(dialog: NodeRef<html::Dialog>) {
@@ -145,7 +166,10 @@ pub fn submit_enclosing_form(event: &web_sys::Event) {
 
 /// Marks the page as interactive; end-to-end tests wait for `body[data-hydrated]`.
 pub fn mark_hydrated() {
-    if let Some(body) = web_sys::window().and_then(|window| window.document()).and_then(|document| document.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.body())
+    {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }
@@ -153,8 +177,12 @@ pub fn mark_hydrated() {
 /// Stores a preference cookie for a year, readable by the server on the next page load.
 pub fn set_cookie(name: &str, value: &str) {
     let document = web_sys::window().and_then(|window| window.document());
-    if let Some(document) = document.and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok()) {
-        let _ = document.set_cookie(&format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax"));
+    if let Some(document) =
+        document.and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok())
+    {
+        let _ = document.set_cookie(&format!(
+            "{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax"
+        ));
     }
 }
 

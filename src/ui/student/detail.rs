@@ -19,7 +19,11 @@ use crate::ui::session::RequireRole;
 pub fn OutcomeDetailPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let outcome_id = move || params.with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok())).map(OutcomeId);
+    let outcome_id = move || {
+        params
+            .with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok()))
+            .map(OutcomeId)
+    };
     let detail = Resource::new(outcome_id, |id| async move {
         match id {
             Some(id) => load_outcome_detail(id).await,

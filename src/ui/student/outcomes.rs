@@ -9,15 +9,15 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::student::{DeleteOutcome, SetSelection, SubmitOutcome, my_outcomes};
 use crate::domain::AppError;
+use crate::domain::ids::OutcomeId;
 use crate::domain::outcome::OutcomeStatus;
 use crate::domain::role::Role;
-use crate::domain::ids::OutcomeId;
 use crate::domain::views::{SelectionSummary, StudentOutcome, StudentSemester, StudentWindow};
 use crate::domain::window::{WindowKind, WindowState};
-use crate::ui::errors::error_message;
 use crate::i18n::*;
 use crate::ui::browser;
 use crate::ui::components::{ConfirmDialog, DateTime, ErrorNotice, FileLinks, StatusBadge};
+use crate::ui::errors::error_message;
 use crate::ui::format::use_semester_label;
 use crate::ui::session::{RequireRole, use_session};
 
@@ -26,7 +26,11 @@ fn snippet(summary: &str) -> String {
     const LENGTH: usize = 16;
     let mut chars = summary.chars();
     let start: String = chars.by_ref().take(LENGTH).collect();
-    if chars.next().is_some() { format!("{start}…") } else { start }
+    if chars.next().is_some() {
+        format!("{start}…")
+    } else {
+        start
+    }
 }
 
 #[component]
@@ -50,7 +54,14 @@ fn MyOutcomes() -> impl IntoView {
     // Reloaded after each action, and whenever the unread count changes: a publication that
     // lights the bubble also changes this list.
     let overview = Resource::new(
-        move || (submit.version().get(), delete.version().get(), select.version().get(), unread.get()),
+        move || {
+            (
+                submit.version().get(),
+                delete.version().get(),
+                select.version().get(),
+                unread.get(),
+            )
+        },
         |_| my_outcomes(),
     );
     let query = use_query_map();
@@ -64,13 +75,19 @@ fn MyOutcomes() -> impl IntoView {
 
     let confirm_submit = Callback::new(move |_| {
         if let Some(outcome) = to_submit.get_untracked() {
-            submit.dispatch(SubmitOutcome { outcome_id: outcome.id, version: outcome.version });
+            submit.dispatch(SubmitOutcome {
+                outcome_id: outcome.id,
+                version: outcome.version,
+            });
         }
         browser::close_modal(submit_dialog);
     });
     let confirm_delete = Callback::new(move |_| {
         if let Some(outcome) = to_delete.get_untracked() {
-            delete.dispatch(DeleteOutcome { outcome_id: outcome.id, version: outcome.version });
+            delete.dispatch(DeleteOutcome {
+                outcome_id: outcome.id,
+                version: outcome.version,
+            });
         }
         browser::close_modal(delete_dialog);
     });
@@ -82,7 +99,9 @@ fn MyOutcomes() -> impl IntoView {
         to_delete.set(Some(outcome));
         browser::show_modal(delete_dialog);
     });
-    let busy = Signal::derive(move || submit.pending().get() || delete.pending().get() || select.pending().get());
+    let busy = Signal::derive(move || {
+        submit.pending().get() || delete.pending().get() || select.pending().get()
+    });
     // The result of the latest action, shown above the list.
     let last_result = RwSignal::new(None::<Result<&'static str, AppError>>);
     Effect::new(move |_| {
@@ -101,7 +120,10 @@ fn MyOutcomes() -> impl IntoView {
         }
     });
     let toggle_selection = Callback::new(move |(outcome_id, selected): (OutcomeId, bool)| {
-        select.dispatch(SetSelection { outcome_id, selected });
+        select.dispatch(SetSelection {
+            outcome_id,
+            selected,
+        });
     });
     let action_error = move || last_result.get().and_then(Result::err);
     let submitted_notice = move || matches!(last_result.get(), Some(Ok("submitted")));
@@ -264,21 +286,55 @@ fn SelectionCard(selections: Vec<SelectionSummary>) -> impl IntoView {
 fn WindowNote(window: StudentWindow) -> impl IntoView {
     let i18n = use_i18n();
     let (class, text) = match (window.info.state, &window.unlock_reason) {
-        (WindowState::Open { closes_at: Some(at) }, Some(reason)) => (
+        (
+            WindowState::Open {
+                closes_at: Some(at),
+            },
+            Some(reason),
+        ) => (
             "window-note unlocked",
-            t_string!(i18n, window.unlocked_until, at = at.to_roc_datetime(), reason = reason.clone()).to_string(),
+            t_string!(
+                i18n,
+                window.unlocked_until,
+                at = at.to_roc_datetime(),
+                reason = reason.clone()
+            )
+            .to_string(),
         ),
-        (WindowState::Open { closes_at: Some(at) }, None) => {
+        (
+            WindowState::Open {
+                closes_at: Some(at),
+            },
+            None,
+        ) => {
             let days = (at.0 - crate::domain::calendar::UtcMillis::now().0).max(0) / 86_400_000;
-            ("window-note", t_string!(i18n, window.open_until, at = at.to_roc_datetime(), days = days).to_string())
+            (
+                "window-note",
+                t_string!(
+                    i18n,
+                    window.open_until,
+                    at = at.to_roc_datetime(),
+                    days = days
+                )
+                .to_string(),
+            )
         }
-        (WindowState::Open { closes_at: None }, _) => ("window-note", t_string!(i18n, window.open).to_string()),
-        (WindowState::NotYetOpen { opens_at }, _) => {
-            ("window-note closed", t_string!(i18n, window.opens_at, at = opens_at.to_roc_datetime()).to_string())
+        (WindowState::Open { closes_at: None }, _) => {
+            ("window-note", t_string!(i18n, window.open).to_string())
         }
+        (WindowState::NotYetOpen { opens_at }, _) => (
+            "window-note closed",
+            t_string!(i18n, window.opens_at, at = opens_at.to_roc_datetime()).to_string(),
+        ),
         (WindowState::Closed { closed_at }, _) => (
             "window-note closed",
-            error_message(i18n.get_locale_untracked(), &AppError::WindowClosed { kind: WindowKind::Student, closed_at }),
+            error_message(
+                i18n.get_locale_untracked(),
+                &AppError::WindowClosed {
+                    kind: WindowKind::Student,
+                    closed_at,
+                },
+            ),
         ),
     };
     view! { <p class=class role="note">{text}</p> }
@@ -300,7 +356,10 @@ impl SelectionRules {
                 open: summary.window.is_open() && !summary.submitted,
                 full: summary.selected >= summary.max,
             },
-            None => SelectionRules { open: false, full: false },
+            None => SelectionRules {
+                open: false,
+                full: false,
+            },
         }
     }
 }
@@ -319,16 +378,25 @@ fn SemesterSection(
     let window_open = window.info.is_open();
     // The reason shown beside the disabled buttons of a closed semester.
     let closed_reason = match window.info.state {
-        WindowState::Closed { closed_at } => {
-            Some(error_message(i18n.get_locale_untracked(), &AppError::WindowClosed { kind: WindowKind::Student, closed_at }))
+        WindowState::Closed { closed_at } => Some(error_message(
+            i18n.get_locale_untracked(),
+            &AppError::WindowClosed {
+                kind: WindowKind::Student,
+                closed_at,
+            },
+        )),
+        WindowState::NotYetOpen { opens_at } => {
+            Some(t_string!(i18n, window.opens_at, at = opens_at.to_roc_datetime()).to_string())
         }
-        WindowState::NotYetOpen { opens_at } => Some(t_string!(i18n, window.opens_at, at = opens_at.to_roc_datetime()).to_string()),
         WindowState::Open { .. } => None,
     };
     let rules = SelectionRules::of(selection.as_ref());
     let semester_label = use_semester_label();
     let counts = group.counts;
-    let code = counts.semester.map(|code| code.to_string()).unwrap_or_default();
+    let code = counts
+        .semester
+        .map(|code| code.to_string())
+        .unwrap_or_default();
     let title = counts.semester.map(semester_label).unwrap_or_default();
     let heading_id = format!("semester-{code}");
     let labelled_by = heading_id.clone();
@@ -423,7 +491,13 @@ fn OutcomeRow(
     let selected = outcome.selected;
     let selection_box = if status == OutcomeStatus::Passed {
         let enabled = selection.open && (selected || !selection.full);
-        let label = t_string!(i18n, selection.tick_named, subject = outcome.subject.clone(), summary = snippet(&outcome.summary)).to_string();
+        let label = t_string!(
+            i18n,
+            selection.tick_named,
+            subject = outcome.subject.clone(),
+            summary = snippet(&outcome.summary)
+        )
+        .to_string();
         let id = outcome.id;
         let note = if outcome.submitted {
             Some(t_string!(i18n, selection.sent).to_string())
@@ -460,9 +534,27 @@ fn OutcomeRow(
     let for_submit = outcome.clone();
     let for_delete = outcome.clone();
     let short = snippet(&outcome.summary);
-    let submit_label = t_string!(i18n, student.submit_named, subject = outcome.subject.clone(), summary = short.clone()).to_string();
-    let revise_label = t_string!(i18n, student.revise_named, subject = outcome.subject.clone(), summary = short.clone()).to_string();
-    let delete_label = t_string!(i18n, student.delete_named, subject = outcome.subject.clone(), summary = short).to_string();
+    let submit_label = t_string!(
+        i18n,
+        student.submit_named,
+        subject = outcome.subject.clone(),
+        summary = short.clone()
+    )
+    .to_string();
+    let revise_label = t_string!(
+        i18n,
+        student.revise_named,
+        subject = outcome.subject.clone(),
+        summary = short.clone()
+    )
+    .to_string();
+    let delete_label = t_string!(
+        i18n,
+        student.delete_named,
+        subject = outcome.subject.clone(),
+        summary = short
+    )
+    .to_string();
     let detail_href = format!("/student/outcomes/{}", outcome.id);
     let (id, version) = (outcome.id, outcome.version);
     let revise_href = format!("/student/outcomes/{}/revise", outcome.id);

@@ -46,7 +46,11 @@ pub fn UploadPage() -> impl IntoView {
 pub fn RevisePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let outcome_id = move || params.with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok())).map(OutcomeId);
+    let outcome_id = move || {
+        params
+            .with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok()))
+            .map(OutcomeId)
+    };
     let data = Resource::new(outcome_id, |id| async move {
         let id = id.ok_or(AppError::NotFound(crate::domain::error::Resource::Outcome))?;
         let context = load_upload_context().await?;
@@ -86,7 +90,10 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
     let document_input = NodeRef::<html::Input>::new();
     let media_input = NodeRef::<html::Input>::new();
 
-    let initial_summary = revising.as_ref().map(|detail| detail.outcome.summary.clone()).unwrap_or_default();
+    let initial_summary = revising
+        .as_ref()
+        .map(|detail| detail.outcome.summary.clone())
+        .unwrap_or_default();
     let summary = RwSignal::new(initial_summary.clone());
     let course = RwSignal::new(String::new());
     let revising_now = revising.is_some();
@@ -94,38 +101,58 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
     let media_check = RwSignal::new(None::<FileCheck>);
     let progress = RwSignal::new(None::<f64>);
     // An error from the server, or from a plain form post that came back with `?error=`.
-    let error_from_query = query.with_untracked(|query| query.get("error")).and_then(|text| serde_json::from_str::<AppError>(&text).ok());
+    let error_from_query = query
+        .with_untracked(|query| query.get("error"))
+        .and_then(|text| serde_json::from_str::<AppError>(&text).ok());
     let error = RwSignal::new(error_from_query);
     let busy = RwSignal::new(false);
 
     let (action_url, submit_label) = match &revising {
-        Some(detail) => (format!("/upload/outcomes/{}", detail.outcome.id), t_string!(i18n, upload.save_revision).to_string()),
-        None => ("/upload/outcomes".to_owned(), t_string!(i18n, upload.submit).to_string()),
+        Some(detail) => (
+            format!("/upload/outcomes/{}", detail.outcome.id),
+            t_string!(i18n, upload.save_revision).to_string(),
+        ),
+        None => (
+            "/upload/outcomes".to_owned(),
+            t_string!(i18n, upload.submit).to_string(),
+        ),
     };
-    let keeps_files = revising.as_ref().is_some_and(|detail| detail.outcome.document.is_some() || detail.outcome.media.is_some());
+    let keeps_files = revising
+        .as_ref()
+        .is_some_and(|detail| detail.outcome.document.is_some() || detail.outcome.media.is_some());
     // A revision belongs to its own semester, which the upload context does not describe, so
     // only new uploads are held back here; the server checks both.
     let window_refusal = match (&revising, &context.window) {
         (None, Some(window)) => match window.info.state {
-            WindowState::Closed { closed_at } => Some(AppError::WindowClosed { kind: WindowKind::Student, closed_at }),
-            WindowState::NotYetOpen { opens_at } => Some(AppError::WindowNotOpen { kind: WindowKind::Student, opens_at: Some(opens_at) }),
+            WindowState::Closed { closed_at } => Some(AppError::WindowClosed {
+                kind: WindowKind::Student,
+                closed_at,
+            }),
+            WindowState::NotYetOpen { opens_at } => Some(AppError::WindowNotOpen {
+                kind: WindowKind::Student,
+                opens_at: Some(opens_at),
+            }),
             WindowState::Open { .. } => None,
         },
         _ => None,
     };
     let window_closed = window_refusal.is_some();
 
-    let check_file = move |slot: FileSlot, input: NodeRef<html::Input>, target: RwSignal<Option<FileCheck>>| {
-        leptos::task::spawn_local(async move {
-            let checked = browser::read_chosen_file(input).await.map(|file| {
-                match rules.check(slot, &file.name, file.size, &file.head, &file.tail) {
-                    Ok(_) => FileCheck::Ok { name: file.name, size: file.size },
-                    Err(problem) => FileCheck::Refused(problem),
-                }
+    let check_file =
+        move |slot: FileSlot, input: NodeRef<html::Input>, target: RwSignal<Option<FileCheck>>| {
+            leptos::task::spawn_local(async move {
+                let checked = browser::read_chosen_file(input).await.map(|file| {
+                    match rules.check(slot, &file.name, file.size, &file.head, &file.tail) {
+                        Ok(_) => FileCheck::Ok {
+                            name: file.name,
+                            size: file.size,
+                        },
+                        Err(problem) => FileCheck::Refused(problem),
+                    }
+                });
+                target.set(checked);
             });
-            target.set(checked);
-        });
-    };
+        };
 
     let action_for_submit = action_url.clone();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -142,13 +169,17 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
             error.set(Some(AppError::Summary(problem)));
             return;
         }
-        for check in [document_check.get_untracked(), media_check.get_untracked()].into_iter().flatten() {
+        for check in [document_check.get_untracked(), media_check.get_untracked()]
+            .into_iter()
+            .flatten()
+        {
             if let FileCheck::Refused(problem) = check {
                 error.set(Some(AppError::File(problem)));
                 return;
             }
         }
-        let has_new_file = document_check.get_untracked().is_some() || media_check.get_untracked().is_some();
+        let has_new_file =
+            document_check.get_untracked().is_some() || media_check.get_untracked().is_some();
         if !has_new_file && !keeps_files {
             error.set(Some(AppError::NoFile));
             return;
@@ -158,8 +189,12 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
         progress.set(Some(0.0));
         let url = action_for_submit.clone();
         leptos::task::spawn_local(async move {
-            match browser::upload_form(url, form, move |fraction| progress.set(Some(fraction))).await {
-                Ok(saved) => browser::go_to(&format!("/student/outcomes?uploaded={}", saved.outcome_id)),
+            match browser::upload_form(url, form, move |fraction| progress.set(Some(fraction)))
+                .await
+            {
+                Ok(saved) => {
+                    browser::go_to(&format!("/student/outcomes?uploaded={}", saved.outcome_id))
+                }
                 Err(failure) => {
                     error.set(Some(failure));
                     busy.set(false);
@@ -305,8 +340,18 @@ fn FileField(
     let i18n = use_i18n();
     let slot = file_slot;
     let label = match slot {
-        FileSlot::Document => t_string!(i18n, upload.document_field, max = format_size(rules.document_max_bytes)).to_string(),
-        FileSlot::Media => t_string!(i18n, upload.media_field, max = format_size(rules.media_max_bytes)).to_string(),
+        FileSlot::Document => t_string!(
+            i18n,
+            upload.document_field,
+            max = format_size(rules.document_max_bytes)
+        )
+        .to_string(),
+        FileSlot::Media => t_string!(
+            i18n,
+            upload.media_field,
+            max = format_size(rules.media_max_bytes)
+        )
+        .to_string(),
     };
     let status_id = format!("{}-status", slot.as_str());
     // The browser's own file button speaks the browser's language, so it is hidden behind a

@@ -6,19 +6,19 @@ use std::collections::BTreeMap;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::NavigateOptions;
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::query::{from_params, to_href};
 use crate::api::teacher::{DecideOutcomes, PublishAll, PublishOutcomes, load_review_page};
+use crate::domain::AppError;
 use crate::domain::files::PreviewKind;
 use crate::domain::ids::OutcomeId;
 use crate::domain::outcome::{ReviewCounts, ReviewFilter, ReviewState, Verdict};
 use crate::domain::paging::{PAGE_SIZES, PageRequest, last_page};
 use crate::domain::role::Role;
 use crate::domain::text::{REASON_MAX_CHARS, char_count};
-use crate::domain::AppError;
 use crate::domain::views::{FileInfo, PublishResult, ReviewPage, ReviewQuery, ReviewRow};
 use crate::domain::window::WindowState;
 use crate::i18n::*;
@@ -65,7 +65,14 @@ fn Certify() -> impl IntoView {
     let publish = ServerAction::<PublishOutcomes>::new();
     let publish_all = ServerAction::<PublishAll>::new();
     let page = Resource::new(
-        move || (query.get(), decide.version().get(), publish.version().get(), publish_all.version().get()),
+        move || {
+            (
+                query.get(),
+                decide.version().get(),
+                publish.version().get(),
+                publish_all.version().get(),
+            )
+        },
         |(query, ..)| load_review_page(query),
     );
     // When the page asked for lies past the end (rows left the filter), the server shows the
@@ -75,7 +82,13 @@ fn Certify() -> impl IntoView {
         if let Some(Ok(shown)) = page.get()
             && shown.query.page != query.get_untracked().page
         {
-            navigate(&to_href(&shown.query), NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                &to_href(&shown.query),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
     let selected = RwSignal::new(BTreeMap::new());
@@ -84,7 +97,9 @@ fn Certify() -> impl IntoView {
         page.track();
         selected.set(BTreeMap::new());
     });
-    let busy = Signal::derive(move || decide.pending().get() || publish.pending().get() || publish_all.pending().get());
+    let busy = Signal::derive(move || {
+        decide.pending().get() || publish.pending().get() || publish_all.pending().get()
+    });
     let actions = Actions {
         decide,
         publish,
@@ -104,7 +119,11 @@ fn Certify() -> impl IntoView {
         if items.is_empty() {
             return;
         }
-        decide.dispatch(DecideOutcomes { items, verdict: Verdict::Failed, reason: fail_reason.get_untracked() });
+        decide.dispatch(DecideOutcomes {
+            items,
+            verdict: Verdict::Failed,
+            reason: fail_reason.get_untracked(),
+        });
     });
 
     // The result of the latest action: an error above the list (or inside the 不通過 dialog,
@@ -126,7 +145,8 @@ fn Certify() -> impl IntoView {
         Some(Err(error)) => {
             // A missing or too long reason is fixed in the dialog; anything else (a conflict, an
             // outcome already published) reloaded the list, so the dialog closes.
-            if actions.fail_dialog_open.get_untracked() && matches!(error, AppError::FailReason(_)) {
+            if actions.fail_dialog_open.get_untracked() && matches!(error, AppError::FailReason(_))
+            {
                 dialog_error.set(Some(error));
             } else {
                 close_fail_dialog();
@@ -151,13 +171,23 @@ fn Certify() -> impl IntoView {
 
     let publish_all_dialog = NodeRef::<html::Dialog>::new();
     let confirm_publish_all = Callback::new(move |_| {
-        publish_all.dispatch(PublishAll { query: query.get_untracked() });
+        publish_all.dispatch(PublishAll {
+            query: query.get_untracked(),
+        });
         browser::close_modal(publish_all_dialog);
     });
 
     let published_notice = move || {
         let result = notice.get()?;
-        Some(t_string!(i18n, certify.published_notice, published = result.published, skipped = result.skipped).to_string())
+        Some(
+            t_string!(
+                i18n,
+                certify.published_notice,
+                published = result.published,
+                skipped = result.skipped
+            )
+            .to_string(),
+        )
     };
     let fail_count = move || actions.to_fail.with(Vec::len);
 
@@ -234,7 +264,11 @@ fn publishable(counts: &ReviewCounts, filter: ReviewFilter) -> u64 {
 }
 
 #[component]
-fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<html::Dialog>) -> impl IntoView {
+fn ReviewList(
+    page: ReviewPage,
+    actions: Actions,
+    publish_all_dialog: NodeRef<html::Dialog>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let query = page.query.clone();
     let counts = page.counts;
@@ -254,7 +288,9 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
         let selectable = selectable.clone();
         move || {
             !selectable.is_empty()
-                && actions.selected.with(|selected| selectable.iter().all(|(id, _)| selected.contains_key(id)))
+                && actions
+                    .selected
+                    .with(|selected| selectable.iter().all(|(id, _)| selected.contains_key(id)))
         }
     };
     let toggle_all = {
@@ -269,10 +305,16 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
     };
     let pass_selected = move |_| {
         let items: Vec<(OutcomeId, i64)> = actions.selected.get_untracked().into_iter().collect();
-        actions.decide.dispatch(DecideOutcomes { items, verdict: Verdict::Passed, reason: String::new() });
+        actions.decide.dispatch(DecideOutcomes {
+            items,
+            verdict: Verdict::Passed,
+            reason: String::new(),
+        });
     };
     let fail_selected = move |_| {
-        actions.to_fail.set(actions.selected.get_untracked().into_iter().collect());
+        actions
+            .to_fail
+            .set(actions.selected.get_untracked().into_iter().collect());
         actions.to_fail_label.set(None);
         actions.fail_dialog_open.set(true);
         browser::show_modal(actions.fail_dialog);
@@ -285,7 +327,14 @@ fn ReviewList(page: ReviewPage, actions: Actions, publish_all_dialog: NodeRef<ht
     let range_text = if range.total == 0 {
         t_string!(i18n, certify.range_empty).to_string()
     } else {
-        t_string!(i18n, certify.range, first = range.first, last = range.last, total = range.total).to_string()
+        t_string!(
+            i18n,
+            certify.range,
+            first = range.first,
+            last = range.last,
+            total = range.total
+        )
+        .to_string()
     };
 
     view! {
@@ -372,7 +421,13 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
         (Some(homeroom), None) => homeroom.clone(),
         _ => "—".into(),
     };
-    let select_label = t_string!(i18n, certify.select_row, student = row.student_name.clone(), subject = row.subject.clone()).to_string();
+    let select_label = t_string!(
+        i18n,
+        certify.select_row,
+        student = row.student_name.clone(),
+        subject = row.subject.clone()
+    )
+    .to_string();
     let checked = move || actions.selected.with(|selected| selected.contains_key(&id));
     let toggle = move |_| {
         actions.selected.update(|selected| {
@@ -382,7 +437,11 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
         });
     };
     let pass = move |_| {
-        actions.decide.dispatch(DecideOutcomes { items: vec![(id, version)], verdict: Verdict::Passed, reason: String::new() });
+        actions.decide.dispatch(DecideOutcomes {
+            items: vec![(id, version)],
+            verdict: Verdict::Passed,
+            reason: String::new(),
+        });
     };
     let fail_label = format!("{}・{}：{}", row.student_name, row.subject, row.summary);
     let fail = move |_| {
@@ -392,9 +451,16 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
         browser::show_modal(actions.fail_dialog);
     };
     let publish_one = move |_| {
-        actions.publish.dispatch(PublishOutcomes { items: vec![(id, version)] });
+        actions.publish.dispatch(PublishOutcomes {
+            items: vec![(id, version)],
+        });
     };
-    let files: Vec<FileInfo> = row.document.iter().chain(row.media.iter()).cloned().collect();
+    let files: Vec<FileInfo> = row
+        .document
+        .iter()
+        .chain(row.media.iter())
+        .cloned()
+        .collect();
     view! {
         <tr class=if published { "published" } else { "" }>
             <td data-label=move || t_string!(i18n, certify.select)>
@@ -500,7 +566,10 @@ fn Filters(page: ReviewPage) -> impl IntoView {
     let semester_label = use_semester_label();
     let query = page.query.clone();
     let submit = move |event: leptos::ev::Event| browser::submit_enclosing_form(&event);
-    let semester_value = query.semester.map(|code| code.to_string()).unwrap_or_default();
+    let semester_value = query
+        .semester
+        .map(|code| code.to_string())
+        .unwrap_or_default();
     let homeroom_value = query.homeroom.map(|id| id.to_string()).unwrap_or_default();
     let subject_value = query.subject.map(|id| id.to_string()).unwrap_or_default();
     let state_label = move |filter: ReviewFilter| match filter {
@@ -583,7 +652,11 @@ fn StateCounts(counts: ReviewCounts, query: ReviewQuery) -> impl IntoView {
         to_href(&target)
     };
     let chip = move |filter: ReviewFilter, label: String, count: u64| {
-        let class = if filter == current { "chip active" } else { "chip" };
+        let class = if filter == current {
+            "chip active"
+        } else {
+            "chip"
+        };
         view! {
             <li>
                 <a class=class href=link(filter) aria-current=if filter == current { Some("true") } else { None }>

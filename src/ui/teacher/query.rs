@@ -13,10 +13,19 @@ use crate::domain::views::ReviewQuery;
 pub fn from_params(params: &ParamsMap) -> ReviewQuery {
     let number = |name: &str| params.get(name).and_then(|value| value.parse::<u32>().ok());
     ReviewQuery {
-        semester: params.get("semester").and_then(|value| value.parse::<SemesterCode>().ok()),
-        state: params.get("state").and_then(|value| ReviewFilter::parse(&value)).unwrap_or_default(),
-        homeroom: params.get("homeroom").and_then(|value| value.parse::<HomeroomId>().ok()),
-        subject: params.get("subject").and_then(|value| value.parse::<SubjectId>().ok()),
+        semester: params
+            .get("semester")
+            .and_then(|value| value.parse::<SemesterCode>().ok()),
+        state: params
+            .get("state")
+            .and_then(|value| ReviewFilter::parse(&value))
+            .unwrap_or_default(),
+        homeroom: params
+            .get("homeroom")
+            .and_then(|value| value.parse::<HomeroomId>().ok()),
+        subject: params
+            .get("subject")
+            .and_then(|value| value.parse::<SubjectId>().ok()),
         page: PageRequest::new(number("page").unwrap_or(1), number("per_page").unwrap_or(0)),
     }
 }
@@ -45,7 +54,10 @@ pub fn to_href(query: &ReviewQuery) -> String {
     if pairs.is_empty() {
         return "/teacher/certify".into();
     }
-    let text: Vec<String> = pairs.into_iter().map(|(name, value)| format!("{name}={value}")).collect();
+    let text: Vec<String> = pairs
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
     format!("/teacher/certify?{}", text.join("&"))
 }
 
@@ -64,7 +76,10 @@ mod tests {
             page: PageRequest::new(3, 20),
         };
         let href = to_href(&query);
-        assert_eq!(href, "/teacher/certify?semester=1131&state=undecided&homeroom=2&subject=5&page=3&per_page=20");
+        assert_eq!(
+            href,
+            "/teacher/certify?semester=1131&state=undecided&homeroom=2&subject=5&page=3&per_page=20"
+        );
         let mut params = ParamsMap::new();
         for pair in href.split_once('?').unwrap().1.split('&') {
             let (name, value) = pair.split_once('=').unwrap();

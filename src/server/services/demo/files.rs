@@ -39,12 +39,18 @@ pub fn pdf(title: &str, lines: &[String]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", index + 1).as_bytes());
     }
     let xref_at = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -65,7 +71,11 @@ fn picture(width: u32, height: u32, hue: u32) -> Vec<u8> {
         for x in 0..width {
             let band = ((x + y) / 24) % 2;
             let lightness = if band == 0 { 0.55 } else { 0.8 };
-            let (r, g, b) = hsl_to_rgb(hue as f32, 0.55, lightness - 0.15 * (y as f32 / height as f32));
+            let (r, g, b) = hsl_to_rgb(
+                hue as f32,
+                0.55,
+                lightness - 0.15 * (y as f32 / height as f32),
+            );
             pixels.extend_from_slice(&[r, g, b]);
         }
     }
@@ -98,7 +108,9 @@ pub fn png(hue: u32) -> io::Result<Vec<u8>> {
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(io::Error::other)?;
-        writer.write_image_data(&picture(width, height, hue)).map_err(io::Error::other)?;
+        writer
+            .write_image_data(&picture(width, height, hue))
+            .map_err(io::Error::other)?;
         writer.finish().map_err(io::Error::other)?;
     }
     Ok(out)
@@ -110,7 +122,12 @@ pub fn jpeg(hue: u32) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
     let encoder = jpeg_encoder::Encoder::new(&mut out, 85);
     encoder
-        .encode(&picture(u32::from(width), u32::from(height), hue), width, height, jpeg_encoder::ColorType::Rgb)
+        .encode(
+            &picture(u32::from(width), u32::from(height), hue),
+            width,
+            height,
+            jpeg_encoder::ColorType::Rgb,
+        )
         .map_err(io::Error::other)?;
     Ok(out)
 }
@@ -143,7 +160,12 @@ fn id3_tag(title: &str) -> Vec<u8> {
     let size = frame.len() as u32;
     let mut tag = b"ID3\x03\x00\x00".to_vec();
     // The tag size is a 28-bit "syncsafe" integer: 7 bits per byte.
-    tag.extend_from_slice(&[(size >> 21) as u8 & 0x7F, (size >> 14) as u8 & 0x7F, (size >> 7) as u8 & 0x7F, size as u8 & 0x7F]);
+    tag.extend_from_slice(&[
+        (size >> 21) as u8 & 0x7F,
+        (size >> 14) as u8 & 0x7F,
+        (size >> 7) as u8 & 0x7F,
+        size as u8 & 0x7F,
+    ]);
     tag.extend_from_slice(&frame);
     tag
 }
@@ -194,7 +216,11 @@ impl BitWriter {
     }
 
     fn se(&mut self, value: i32) {
-        let mapped = if value > 0 { (2 * value - 1) as u32 } else { (-2 * value) as u32 };
+        let mapped = if value > 0 {
+            (2 * value - 1) as u32
+        } else {
+            (-2 * value) as u32
+        };
         self.ue(mapped);
     }
 
@@ -339,7 +365,9 @@ fn mp4_container(sps: &[u8], pps: &[u8], samples: &[Vec<u8>], width: u32, height
     mvhd.extend_from_slice(&0x0001_0000u32.to_be_bytes()); // rate 1.0
     mvhd.extend_from_slice(&0x0100u16.to_be_bytes()); // volume 1.0
     mvhd.extend_from_slice(&[0u8; 10]);
-    MATRIX.iter().for_each(|value| mvhd.extend_from_slice(&value.to_be_bytes()));
+    MATRIX
+        .iter()
+        .for_each(|value| mvhd.extend_from_slice(&value.to_be_bytes()));
     mvhd.extend_from_slice(&[0u8; 24]); // pre_defined
     mvhd.extend_from_slice(&2u32.to_be_bytes()); // next_track_ID
     let mvhd = full_box(b"mvhd", 0, 0, &mvhd);
@@ -352,7 +380,9 @@ fn mp4_container(sps: &[u8], pps: &[u8], samples: &[Vec<u8>], width: u32, height
     tkhd.extend_from_slice(&[0u8; 8]);
     tkhd.extend_from_slice(&[0u8; 4]); // layer, alternate_group
     tkhd.extend_from_slice(&[0u8; 4]); // volume, reserved
-    MATRIX.iter().for_each(|value| tkhd.extend_from_slice(&value.to_be_bytes()));
+    MATRIX
+        .iter()
+        .for_each(|value| tkhd.extend_from_slice(&value.to_be_bytes()));
     tkhd.extend_from_slice(&(width << 16).to_be_bytes());
     tkhd.extend_from_slice(&(height << 16).to_be_bytes());
     let tkhd = full_box(b"tkhd", 0, 3, &tkhd);
@@ -364,7 +394,12 @@ fn mp4_container(sps: &[u8], pps: &[u8], samples: &[Vec<u8>], width: u32, height
     mdhd.extend_from_slice(&0x55C4u16.to_be_bytes()); // language "und"
     mdhd.extend_from_slice(&[0u8; 2]);
     let mdhd = full_box(b"mdhd", 0, 0, &mdhd);
-    let hdlr = full_box(b"hdlr", 0, 0, b"\0\0\0\0vide\0\0\0\0\0\0\0\0\0\0\0\0VideoHandler\0");
+    let hdlr = full_box(
+        b"hdlr",
+        0,
+        0,
+        b"\0\0\0\0vide\0\0\0\0\0\0\0\0\0\0\0\0VideoHandler\0",
+    );
 
     let mut avcc = vec![1, 66, 0xC0, 30, 0xFF, 0xE1];
     avcc.extend_from_slice(&(sps.len() as u16).to_be_bytes());
@@ -400,7 +435,9 @@ fn mp4_container(sps: &[u8], pps: &[u8], samples: &[Vec<u8>], width: u32, height
     let stsc = full_box(b"stsc", 0, 0, &stsc);
     let mut stsz = 0u32.to_be_bytes().to_vec();
     stsz.extend_from_slice(&count.to_be_bytes());
-    samples.iter().for_each(|sample| stsz.extend_from_slice(&(sample.len() as u32).to_be_bytes()));
+    samples
+        .iter()
+        .for_each(|sample| stsz.extend_from_slice(&(sample.len() as u32).to_be_bytes()));
     let stsz = full_box(b"stsz", 0, 0, &stsz);
 
     // The chunk offset depends on the size of moov, which contains it: build moov once with a
@@ -409,8 +446,16 @@ fn mp4_container(sps: &[u8], pps: &[u8], samples: &[Vec<u8>], width: u32, height
         let mut stco = 1u32.to_be_bytes().to_vec();
         stco.extend_from_slice(&chunk_offset.to_be_bytes());
         let stco = full_box(b"stco", 0, 0, &stco);
-        let stbl = mp4_box(b"stbl", &[stsd.clone(), stts.clone(), stsc.clone(), stsz.clone(), stco].concat());
-        let dref = full_box(b"dref", 0, 0, &[1u32.to_be_bytes().to_vec(), full_box(b"url ", 0, 1, &[])].concat());
+        let stbl = mp4_box(
+            b"stbl",
+            &[stsd.clone(), stts.clone(), stsc.clone(), stsz.clone(), stco].concat(),
+        );
+        let dref = full_box(
+            b"dref",
+            0,
+            0,
+            &[1u32.to_be_bytes().to_vec(), full_box(b"url ", 0, 1, &[])].concat(),
+        );
         let dinf = mp4_box(b"dinf", &dref);
         let vmhd = full_box(b"vmhd", 0, 1, &[0u8; 8]);
         let minf = mp4_box(b"minf", &[vmhd, dinf, stbl].concat());
@@ -431,15 +476,23 @@ mod tests {
 
     fn check(slot: FileSlot, bytes: &[u8]) -> FileKind {
         let tail = &bytes[bytes.len().saturating_sub(TAIL_LEN)..];
-        FileRules::default().check(slot, "demo", bytes.len() as u64, bytes, tail).unwrap()
+        FileRules::default()
+            .check(slot, "demo", bytes.len() as u64, bytes, tail)
+            .unwrap()
     }
 
     #[test]
     fn generated_files_pass_the_upload_rules() {
-        let pdf = pdf("課程學習成果", &["學生：陳宇翔".to_owned(), "科目：物理".to_owned()]);
+        let pdf = pdf(
+            "課程學習成果",
+            &["學生：陳宇翔".to_owned(), "科目：物理".to_owned()],
+        );
         assert_eq!(check(FileSlot::Document, &pdf), FileKind::Pdf);
         assert_eq!(check(FileSlot::Document, &png(200).unwrap()), FileKind::Png);
-        assert_eq!(check(FileSlot::Document, &jpeg(30).unwrap()), FileKind::Jpeg);
+        assert_eq!(
+            check(FileSlot::Document, &jpeg(30).unwrap()),
+            FileKind::Jpeg
+        );
         assert_eq!(check(FileSlot::Media, &mp3("朗讀", 2)), FileKind::Mp3);
         assert_eq!(check(FileSlot::Media, &mp4(120, 20)), FileKind::Mp4);
     }
@@ -448,12 +501,24 @@ mod tests {
     fn pdf_xref_offsets_point_at_objects() {
         let pdf = pdf("標題", &[]);
         let tail = String::from_utf8(pdf[pdf.len() - 40..].to_vec()).unwrap();
-        let xref_at: usize = tail.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
+        let xref_at: usize = tail
+            .rsplit("startxref\n")
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
         let xref = String::from_utf8(pdf[xref_at..].to_vec()).unwrap();
         assert!(xref.starts_with("xref"));
         for (index, entry) in xref.lines().skip(3).take(7).enumerate() {
             let offset: usize = entry[..10].parse().unwrap();
-            assert!(pdf[offset..].starts_with(format!("{} 0 obj", index + 1).as_bytes()), "object {}", index + 1);
+            assert!(
+                pdf[offset..].starts_with(format!("{} 0 obj", index + 1).as_bytes()),
+                "object {}",
+                index + 1
+            );
         }
     }
 
@@ -468,7 +533,10 @@ mod tests {
 
     #[test]
     fn nal_escapes_start_codes() {
-        assert_eq!(nal(0x65, &[0, 0, 1, 0, 0, 0]), vec![0x65, 0, 0, 3, 1, 0, 0, 3, 0]);
+        assert_eq!(
+            nal(0x65, &[0, 0, 1, 0, 0, 0]),
+            vec![0x65, 0, 0, 3, 1, 0, 0, 3, 0]
+        );
     }
 
     #[test]

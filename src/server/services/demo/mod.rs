@@ -14,12 +14,12 @@ use super::certification::{self, Decision};
 use super::outcomes::{self, NewOutcome, UploadedFile};
 use super::selection;
 use crate::domain::calendar::{SchoolYear, Semester, SemesterCode, UtcMillis, start_of_taipei_day};
-use crate::domain::national_id::NationalId;
-use crate::domain::window::{SemesterWindows, Window};
 use crate::domain::files::{FileKind, FileSlot};
 use crate::domain::ids::{CourseId, SchoolId, UserId};
+use crate::domain::national_id::NationalId;
 use crate::domain::outcome::Verdict;
 use crate::domain::role::Role;
+use crate::domain::window::{SemesterWindows, Window};
 use crate::server::auth::CurrentUser;
 use crate::server::db;
 use crate::server::db::courses::NewCourse;
@@ -48,18 +48,23 @@ const TEACHERS: [(&str, &str, &str, i64); 8] = [
 ];
 
 const SURNAMES: [&str; 20] = [
-    "陳", "林", "黃", "張", "李", "王", "吳", "劉", "蔡", "楊", "許", "鄭", "謝", "郭", "洪", "曾", "邱", "廖", "賴", "周",
+    "陳", "林", "黃", "張", "李", "王", "吳", "劉", "蔡", "楊", "許", "鄭", "謝", "郭", "洪", "曾",
+    "邱", "廖", "賴", "周",
 ];
 
 const GIVEN_NAMES: [&str; 36] = [
-    "宇翔", "品妤", "承恩", "子涵", "冠廷", "宥蓁", "彥廷", "詠晴", "柏翰", "思妤", "家豪", "芷瑄", "宸睿", "語彤",
-    "宇辰", "欣妍", "承翰", "筱涵", "俊宏", "雅筑", "昱廷", "心妤", "睿恩", "佳穎", "柏宇", "采潔", "政宏", "郁婷",
-    "哲瑋", "亭妤", "品睿", "以恩", "博宇", "姿穎", "翊安", "詩涵",
+    "宇翔", "品妤", "承恩", "子涵", "冠廷", "宥蓁", "彥廷", "詠晴", "柏翰", "思妤", "家豪", "芷瑄",
+    "宸睿", "語彤", "宇辰", "欣妍", "承翰", "筱涵", "俊宏", "雅筑", "昱廷", "心妤", "睿恩", "佳穎",
+    "柏宇", "采潔", "政宏", "郁婷", "哲瑋", "亭妤", "品睿", "以恩", "博宇", "姿穎", "翊安", "詩涵",
 ];
 
 /// Returns the demo student's name for a 0-based index; the 70 names are all different.
 fn student_name(index: usize) -> String {
-    format!("{}{}", SURNAMES[index % SURNAMES.len()], GIVEN_NAMES[(index * 7 + index / SURNAMES.len()) % GIVEN_NAMES.len()])
+    format!(
+        "{}{}",
+        SURNAMES[index % SURNAMES.len()],
+        GIVEN_NAMES[(index * 7 + index / SURNAMES.len()) % GIVEN_NAMES.len()]
+    )
 }
 
 /// Returns the login of the demo student with a 0-based index: 學號 112001 to 112070, as
@@ -120,7 +125,10 @@ async fn seed(state: &AppState) -> anyhow::Result<()> {
     let people = seed_people(state, real_now).await?;
     // The outcomes are dated inside semester 1131: the services run on a clock that starts
     // on 113/10/01 09:00 (Taiwan) and moves on for each step.
-    let seeding = AppState { clock: Clock::fixed(SEED_START), ..state.clone() };
+    let seeding = AppState {
+        clock: Clock::fixed(SEED_START),
+        ..state.clone()
+    };
     seed_outcomes(&seeding, &people).await?;
     seed_selections(&seeding, &people).await
 }
@@ -131,7 +139,9 @@ const SEED_START: UtcMillis = UtcMillis(1_727_744_400_000);
 const SEED_STEP_MILLIS: i64 = 37 * 60 * 1000;
 
 fn advance(state: &AppState) {
-    state.clock.set(UtcMillis(state.clock.now().0 + SEED_STEP_MILLIS));
+    state
+        .clock
+        .set(UtcMillis(state.clock.now().0 + SEED_STEP_MILLIS));
 }
 
 /// Returns a valid fake national ID for the demo student with a 0-based index: letter A
@@ -160,7 +170,9 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
     let mut hashes = hashes.into_iter();
 
     let mut tx = state.db.begin_write().await?;
-    let school = db::schools::insert_school(&mut tx, DEMO_SCHOOL_CODE, DEMO_SCHOOL_NAME, Some(9), now).await?;
+    let school =
+        db::schools::insert_school(&mut tx, DEMO_SCHOOL_CODE, DEMO_SCHOOL_NAME, Some(9), now)
+            .await?;
     let year_id = db::schools::insert_school_year(&mut tx, school, SchoolYear(113)).await?;
     let semester = db::schools::insert_semester(
         &mut tx,
@@ -186,7 +198,12 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
         let user = db::users::insert_user(
             &mut tx,
             school,
-            &NewUser { login, display_name: name, password_hash: Some(&hash), email: None },
+            &NewUser {
+                login,
+                display_name: name,
+                password_hash: Some(&hash),
+                email: None,
+            },
             now,
         )
         .await?;
@@ -198,8 +215,10 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
         db::users::add_role(&mut tx, school, homeroom_teacher, Role::HomeroomTeacher).await?;
     }
     let homerooms = [
-        db::courses::insert_homeroom(&mut tx, school, year_id, 11, "201", Some(teachers[0])).await?,
-        db::courses::insert_homeroom(&mut tx, school, year_id, 11, "202", Some(teachers[1])).await?,
+        db::courses::insert_homeroom(&mut tx, school, year_id, 11, "201", Some(teachers[0]))
+            .await?,
+        db::courses::insert_homeroom(&mut tx, school, year_id, 11, "202", Some(teachers[1]))
+            .await?,
     ];
 
     let mut courses = Vec::new();
@@ -207,7 +226,13 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
         let subject_id = db::courses::insert_subject(&mut tx, school, subject).await?;
         let mut pair = Vec::new();
         for group in ["201", "202"] {
-            let course = NewCourse { semester, subject: subject_id, teacher: teachers[index], group_name: group, credits: *credits };
+            let course = NewCourse {
+                semester,
+                subject: subject_id,
+                teacher: teachers[index],
+                group_name: group,
+                credits: *credits,
+            };
             pair.push(db::courses::insert_course(&mut tx, school, &course, now).await?);
         }
         courses.push([pair[0], pair[1]]);
@@ -221,7 +246,12 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
         let user = db::users::insert_user(
             &mut tx,
             school,
-            &NewUser { login: &number, display_name: &name, password_hash: Some(&hash), email: None },
+            &NewUser {
+                login: &number,
+                display_name: &name,
+                password_hash: Some(&hash),
+                email: None,
+            },
             now,
         )
         .await?;
@@ -238,8 +268,15 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
         )
         .await?;
         let homeroom = index / 35;
-        db::courses::add_homeroom_member(&mut tx, school, year_id, homerooms[homeroom], user, (index % 35 + 1) as i64)
-            .await?;
+        db::courses::add_homeroom_member(
+            &mut tx,
+            school,
+            year_id,
+            homerooms[homeroom],
+            user,
+            (index % 35 + 1) as i64,
+        )
+        .await?;
         for pair in &courses {
             db::courses::enroll(&mut tx, school, pair[homeroom], user).await?;
         }
@@ -249,7 +286,12 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
     let admin = db::users::insert_user(
         &mut tx,
         school,
-        &NewUser { login: DEMO_ADMIN, display_name: "陳明德", password_hash: Some(&admin_hash), email: None },
+        &NewUser {
+            login: DEMO_ADMIN,
+            display_name: "陳明德",
+            password_hash: Some(&admin_hash),
+            email: None,
+        },
         now,
     )
     .await?;
@@ -257,7 +299,12 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
     db::users::add_role(&mut tx, school, admin, Role::Admin).await?;
     db::users::add_role(&mut tx, school, admin, Role::SubmissionStaff).await?;
     tx.commit().await?;
-    Ok(People { school, teachers, students, courses })
+    Ok(People {
+        school,
+        teachers,
+        students,
+        courses,
+    })
 }
 
 /// Gives the first 12 students of each homeroom outcomes in every state, spread over subjects.
@@ -274,7 +321,10 @@ async fn seed_outcomes(state: &AppState, people: &People) -> anyhow::Result<()> 
             let teacher = as_user(people, people.teachers[subject], Role::Teacher);
             counter += 1;
             advance(state);
-            seed_outcome(state, &student, &teacher, course, index, subject, fate, counter).await?;
+            seed_outcome(
+                state, &student, &teacher, course, index, subject, fate, counter,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -283,10 +333,14 @@ async fn seed_outcomes(state: &AppState, people: &People) -> anyhow::Result<()> 
 /// Ticks the passed outcomes of the first four students of 201 for the central database, as
 /// they would in June, inside the selection window.
 async fn seed_selections(state: &AppState, people: &People) -> anyhow::Result<()> {
-    state.clock.set(UtcMillis(start_of_taipei_day(date(2025, 6, 2)).0 + 9 * 3_600_000));
+    state.clock.set(UtcMillis(
+        start_of_taipei_day(date(2025, 6, 2)).0 + 9 * 3_600_000,
+    ));
     for &index in &[0usize, 1, 2, 3] {
         let student = as_user(people, people.students[index], Role::Student);
-        let overview = outcomes::overview(state, &student).await.map_err(|error| anyhow::anyhow!("demo overview: {error}"))?;
+        let overview = outcomes::overview(state, &student)
+            .await
+            .map_err(|error| anyhow::anyhow!("demo overview: {error}"))?;
         for outcome in overview.semesters.iter().flat_map(|group| &group.outcomes) {
             if outcome.status == crate::domain::outcome::OutcomeStatus::Passed {
                 advance(state);
@@ -324,11 +378,22 @@ async fn seed_outcome(
 ) -> anyhow::Result<()> {
     let (_, teacher_name, subject_name, _) = TEACHERS[subject];
     let name = student_name(index);
-    let summary = format!("{subject_name}課堂作品：{}", summary_topic(subject, counter));
+    let summary = format!(
+        "{subject_name}課堂作品：{}",
+        summary_topic(subject, counter)
+    );
     let files = demo_files(state, &name, subject_name, &summary, counter).await?;
-    let mut saved = outcomes::create(state, student, NewOutcome { course_id: course, summary, files })
-        .await
-        .map_err(|error| anyhow::anyhow!("demo upload: {error}"))?;
+    let mut saved = outcomes::create(
+        state,
+        student,
+        NewOutcome {
+            course_id: course,
+            summary,
+            files,
+        },
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("demo upload: {error}"))?;
     if matches!(fate, Fate::Draft) {
         return Ok(());
     }
@@ -348,7 +413,11 @@ async fn seed_outcome(
     let decided = certification::decide(
         state,
         teacher,
-        Decision { items: vec![(saved.outcome_id, saved.version)], verdict, reason },
+        Decision {
+            items: vec![(saved.outcome_id, saved.version)],
+            verdict,
+            reason,
+        },
     )
     .await
     .map_err(|error| anyhow::anyhow!("demo decision: {error}"))?;
@@ -363,7 +432,14 @@ async fn seed_outcome(
     // Publication moved the student's token once since the submission.
     saved.version = student_version + 1;
     if matches!(fate, Fate::Resubmitted) {
-        let files = demo_files(state, &name, subject_name, "補上姓名與課堂紀錄後重新上傳", counter + 1000).await?;
+        let files = demo_files(
+            state,
+            &name,
+            subject_name,
+            "補上姓名與課堂紀錄後重新上傳",
+            counter + 1000,
+        )
+        .await?;
         saved = outcomes::revise(
             state,
             student,
@@ -412,35 +488,71 @@ async fn demo_files(
         0 | 1 => (
             files::pdf(
                 "課程學習成果",
-                &[format!("學生：{student}"), format!("科目：{subject}"), format!("簡述：{summary}")],
+                &[
+                    format!("學生：{student}"),
+                    format!("科目：{subject}"),
+                    format!("簡述：{summary}"),
+                ],
             ),
             FileKind::Pdf,
             format!("{subject}_學習成果_{student}.pdf"),
         ),
-        2 => (files::jpeg(hue)?, FileKind::Jpeg, format!("{subject}作品照片.jpg")),
-        _ => (files::png(hue)?, FileKind::Png, format!("{subject} 海報 📌.png")),
+        2 => (
+            files::jpeg(hue)?,
+            FileKind::Jpeg,
+            format!("{subject}作品照片.jpg"),
+        ),
+        _ => (
+            files::png(hue)?,
+            FileKind::Png,
+            format!("{subject} 海報 📌.png"),
+        ),
     };
     let mut uploaded = vec![stage(state, FileSlot::Document, kind, name, &document).await?];
     if counter % 3 == 0 {
         let (media, kind, name) = if counter % 2 == 0 {
-            (files::mp4(hue, 30), FileKind::Mp4, format!("{subject}_實驗影片.mp4"))
+            (
+                files::mp4(hue, 30),
+                FileKind::Mp4,
+                format!("{subject}_實驗影片.mp4"),
+            )
         } else {
-            (files::mp3(&format!("{subject} 口頭報告"), 3), FileKind::Mp3, format!("{subject}口頭報告's 錄音.mp3"))
+            (
+                files::mp3(&format!("{subject} 口頭報告"), 3),
+                FileKind::Mp3,
+                format!("{subject}口頭報告's 錄音.mp3"),
+            )
         };
         uploaded.push(stage(state, FileSlot::Media, kind, name, &media).await?);
     }
     Ok(uploaded)
 }
 
-async fn stage(state: &AppState, slot: FileSlot, kind: FileKind, name: String, bytes: &[u8]) -> anyhow::Result<UploadedFile> {
+async fn stage(
+    state: &AppState,
+    slot: FileSlot,
+    kind: FileKind,
+    name: String,
+    bytes: &[u8],
+) -> anyhow::Result<UploadedFile> {
     let mut writer = state.storage.begin().await?;
     writer.write(bytes).await?;
     let blob = writer.finish().await?;
-    Ok(UploadedFile { slot, kind, original_name: name, blob })
+    Ok(UploadedFile {
+        slot,
+        kind,
+        original_name: name,
+        blob,
+    })
 }
 
 fn as_user(people: &People, user: UserId, role: Role) -> CurrentUser {
-    CurrentUser { user_id: user, school_id: people.school, roles: vec![role], session_id: 0 }
+    CurrentUser {
+        user_id: user,
+        school_id: people.school,
+        roles: vec![role],
+        session_id: 0,
+    }
 }
 
 /// Returns the lines printed at start and shown in the README: where to log in and as whom.
@@ -456,7 +568,9 @@ pub fn login_help(origin: &str) -> String {
     for (login, name, subject, _) in TEACHERS {
         text.push_str(&format!("教師 Teacher: {login} ({name}, {subject})\n"));
     }
-    text.push_str(&format!("教務處 Administrator and submission staff: {DEMO_ADMIN} (陳明德)\n"));
+    text.push_str(&format!(
+        "教務處 Administrator and submission staff: {DEMO_ADMIN} (陳明德)\n"
+    ));
     text
 }
 
