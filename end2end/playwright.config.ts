@@ -53,5 +53,7 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',
+    // A server in UTC, so that every deadline shown must come from Asia/Taipei rules.
+    env: { TZ: 'UTC', RUST_LOG: 'warn' },
   },
 });

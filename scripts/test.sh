@@ -28,8 +28,9 @@ fi
 # Old test binaries of earlier clones pile up in the shared target directory.
 find "$CARGO_TARGET_DIR/debug/deps" -maxdepth 1 -type f -size +50M -mtime +2 -delete 2>/dev/null || true
 
-step "unit and integration tests"
-CARGO_INCREMENTAL=0 cargo test --features ssr
+# The server must keep Taiwan time whatever zone it runs in, so the tests run it in UTC.
+step "unit and integration tests (server clock in UTC)"
+TZ=UTC CARGO_INCREMENTAL=0 cargo test --features ssr
 
 step "release build"
 cargo leptos build --release
@@ -37,5 +38,5 @@ touch "$ROOT/target/site/.release-build"
 
 step "end-to-end tests (Chromium, release build)"
 export LICHENG_BIN="$CARGO_TARGET_DIR/release/licheng"
-(cd end2end && npx playwright test)
+(cd end2end && TZ=UTC npx playwright test)
 step "all tests passed"

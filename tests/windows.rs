@@ -382,6 +382,56 @@ async fn unlock_input_errors_name_the_value() {
 }
 
 #[tokio::test]
+async fn semester_and_limit_errors_name_the_value() {
+    let app = app_with_windows().await;
+    let mut admin = app.login(ADMIN).await;
+    let semester = |year: &str| {
+        json!({ "input": { "school_year": year, "semester": 2, "starts_on": "114/02/05",
+            "ends_on": "114/07/31", "closing_day": "", "make_current": false } })
+    };
+    let invalid = |field: &str, value: &str, min: i64, max: i64| json!({ "InvalidNumber": { "field": field, "value": value, "min": min, "max": max } });
+    let cases = [
+        (semester("abc"), invalid("學年度", "abc", 100, 200)),
+        (semester(""), invalid("學年度", "", 100, 200)),
+        (semester("2025"), invalid("學年度", "2025", 100, 200)),
+        (
+            semester("113"),
+            json!({ "SemesterExists": { "semester": { "school_year": 113, "semester": "First" } } }),
+        ),
+    ];
+    // The fixture's semester is 1131; make the duplicate case hit it.
+    let mut cases = cases.to_vec();
+    cases[3].0["input"]["semester"] = json!(1);
+    let before = app.count("SELECT COUNT(*) FROM semesters").await;
+    for (input, expected) in cases {
+        let reply = admin.call_json("create_semester", input).await;
+        assert_eq!(reply.json(), expected);
+        assert_ne!(reply.status, StatusCode::OK);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM semesters").await, before);
+    // Full-width digits, as a Chinese input method types them, are read.
+    let reply = admin.call_json("create_semester", semester("１１３")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+
+    let limit = |max: &str| json!({ "input": { "school_year": 113, "opens_on": "114/06/01", "closes_on": "114/07/15", "max_selections": max } });
+    for (value, expected) in [("0", "0"), ("七", "七"), (" 51 ", "51")] {
+        let reply = admin
+            .call_json("update_selection_window", limit(value))
+            .await;
+        assert_eq!(reply.json(), invalid("每學年勾選上限", expected, 1, 50));
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action IN ('selection_window', 'max_selections')").await, 0,
+        "a refused form changes nothing, not even the valid window");
+    assert_eq!(
+        admin
+            .call_json("update_selection_window", limit("6"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn window_changes_are_audited() {
     let app = app_with_windows().await;
     let mut admin = app.login(ADMIN).await;
@@ -430,7 +480,7 @@ async fn new_semester_gets_default_windows() {
     let reply = admin
         .call_json(
             "create_semester",
-            json!({ "input": { "school_year": 113, "semester": 2, "starts_on": "2025-02-05",
+            json!({ "input": { "school_year": "113", "semester": 2, "starts_on": "2025-02-05",
             "ends_on": "2025-07-31", "closing_day": "2025-06-30", "make_current": true } }),
         )
         .await;

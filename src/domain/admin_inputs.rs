@@ -22,13 +22,15 @@ pub struct SelectionWindowInput {
     pub school_year: SchoolYear,
     pub opens_on: String,
     pub closes_on: String,
-    pub max_selections: u32,
+    /// 每學年勾選上限, as typed.
+    pub max_selections: String,
 }
 
 /// A new semester. Its windows start from the defaults.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewSemesterInput {
-    pub school_year: i16,
+    /// 學年度, as typed (such as 114).
+    pub school_year: String,
     pub semester: i16,
     pub starts_on: String,
     pub ends_on: String,

@@ -290,7 +290,7 @@ pub fn format_size(bytes: u64) -> String {
     const KIB: u64 = 1024;
     if bytes >= MIB {
         let tenths = (bytes * 10 + MIB / 2) / MIB;
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{} MB", tenths / 10)
         } else {
             format!("{}.{} MB", tenths / 10, tenths % 10)

@@ -100,11 +100,8 @@ impl NationalId {
         {
             return Err(NationalIdError::InvalidFormat);
         }
-        let second_ok = match bytes[1] {
-            b'1' | b'2' | b'8' | b'9' => true,
-            b'A'..=b'D' => true,
-            _ => false,
-        };
+        // 1/2 for citizens; 8/9 and A–D on resident certificates.
+        let second_ok = matches!(bytes[1], b'1' | b'2' | b'8' | b'9' | b'A'..=b'D');
         if !second_ok {
             return Err(NationalIdError::InvalidFormat);
         }

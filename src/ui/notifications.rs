@@ -58,7 +58,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                     view! {
                                         <li class=class>
                                             <Show when=move || !item.read>
-                                                <span class="badge badge-new">{t!(i18n, notifications.new)}</span>
+                                                <span class="badge badge-new">{t!(i18n, notifications.unread)}</span>
                                             </Show>
                                             <a href=format!("/student/outcomes/{}", item.outcome_id)>{text}</a>
                                             <span class="notification-summary">{summary}</span>

@@ -4,7 +4,7 @@ use sqlx::{AnyPool, Row};
 
 use super::Tx;
 use super::schools::semester_code;
-use crate::domain::calendar::{SchoolYear, UtcMillis};
+use crate::domain::calendar::{SchoolYear, SemesterCode, UtcMillis};
 use crate::domain::ids::{SchoolId, SemesterId, UserId};
 use crate::domain::views::{AdminSchoolYear, AdminSemester, UnlockRow};
 use crate::domain::window::{SemesterWindows, Window};
@@ -58,6 +58,22 @@ pub async fn update_semester_windows(
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Returns the code (such as 1131) of one of the school's semesters, or `None`.
+pub async fn find_semester_code(
+    executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    school: SchoolId,
+    semester: SemesterId,
+) -> Result<Option<SemesterCode>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT school_year, semester FROM semesters WHERE id = $1 AND school_id = $2")
+            .bind(semester.0)
+            .bind(school.0)
+            .fetch_optional(executor)
+            .await?;
+    row.map(|row| semester_code(row.try_get("school_year")?, row.try_get("semester")?))
+        .transpose()
 }
 
 /// Lists the school's semesters, newest first, with their windows.

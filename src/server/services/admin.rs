@@ -32,6 +32,28 @@ fn date(field: &str, value: &str) -> Result<Date, AppError> {
     })
 }
 
+/// Reads a whole number typed in a form, such as 114 or ６ (full-width digits are accepted).
+fn number(field: &str, value: &str, min: i64, max: i64) -> Result<i64, AppError> {
+    let digits: String = value
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            other => other,
+        })
+        .collect();
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| AppError::InvalidNumber {
+            field: field.to_owned(),
+            value: value.trim().to_owned(),
+            min,
+            max,
+        })
+}
+
 fn window(field: &str, first: &str, last: &str) -> Result<Window, AppError> {
     let (first, last) = (date(field, first)?, date(field, last)?);
     if last < first {
@@ -51,6 +73,7 @@ fn describe(window: &Window) -> String {
     format!("{} ~ {}", end(window.opens_at), end(window.closes_at))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn audit(
     tx: &mut db::Tx,
     user: &CurrentUser,
@@ -158,6 +181,7 @@ pub async fn update_selection_window(
 ) -> Result<(), AppError> {
     user.require(Role::Admin)?;
     let new = window("勾選期間", &input.opens_on, &input.closes_on)?;
+    let new_max = number("每學年勾選上限", &input.max_selections, 1, 50)?;
     let now = state.clock.now();
     let mut tx = state
         .db
@@ -188,7 +212,6 @@ pub async fn update_selection_window(
     let old_max = db::windows::max_selections(&mut *tx, user.school_id)
         .await
         .or_internal("loading the limit")?;
-    let new_max = i64::from(input.max_selections.clamp(1, 50));
     if old_max != new_max {
         db::windows::update_max_selections(&mut tx, user.school_id, new_max)
             .await
@@ -220,6 +243,7 @@ pub async fn create_semester(
     input: NewSemesterInput,
 ) -> Result<SemesterId, AppError> {
     user.require(Role::Admin)?;
+    let school_year = number("學年度", &input.school_year, 100, 200)?;
     let semester =
         Semester::from_number(i64::from(input.semester)).ok_or_else(|| AppError::InvalidDate {
             field: "學期".into(),
@@ -236,7 +260,7 @@ pub async fn create_semester(
         "" => None,
         text => Some(date("休業式", text)?),
     };
-    let code = SemesterCode::new(SchoolYear(input.school_year), semester);
+    let code = SemesterCode::new(SchoolYear(school_year as i16), semester);
     let windows = SemesterWindows::defaults(starts_on, ends_on, closing_day);
     let now = state.clock.now();
     let mut tx = state
@@ -274,7 +298,7 @@ pub async fn create_semester(
             || error.to_string().contains("UNIQUE")
             || error.to_string().contains("unique")
         {
-            AppError::BadRequest(format!("semester {code} exists"))
+            AppError::SemesterExists { semester: code }
         } else {
             crate::server::error::internal("inserting a semester", error)
         }
@@ -380,7 +404,7 @@ pub async fn create_unlock(
         .begin_write()
         .await
         .or_internal("starting an unlock")?;
-    db::windows::semester_windows(&mut *tx, user.school_id, input.semester)
+    let code = db::windows::find_semester_code(&mut *tx, user.school_id, input.semester)
         .await
         .or_internal("loading the semester")?
         .ok_or(AppError::NotFound(crate::domain::error::Resource::Page))?;
@@ -394,7 +418,7 @@ pub async fn create_unlock(
     let id = db::windows::insert_unlock(&mut tx, user.school_id, &unlock, now)
         .await
         .or_internal("storing an unlock")?;
-    let description = format!("semester {} · {}", input.semester, describe(&window));
+    let description = format!("{code} {}", describe(&window));
     audit(
         &mut tx,
         user,

@@ -43,6 +43,77 @@ fn query_from_params(params: &leptos_router::params::ParamsMap) -> AuditQuery {
     }
 }
 
+/// The actions the log records, in the order the filter lists them.
+const ACTIONS: [&str; 15] = [
+    "create",
+    "submit",
+    "revise",
+    "delete",
+    "decide",
+    "publish",
+    "select",
+    "unlock",
+    "student_window",
+    "teacher_window",
+    "selection_window",
+    "max_selections",
+    "make_current",
+    "submit_roster_26",
+    "login",
+];
+
+/// Names an action in the page's language; an unknown one is shown as stored.
+fn action_label(locale: Locale, action: &str) -> String {
+    let label = match action {
+        "create" => td_string!(locale, audit_action.create),
+        "submit" => td_string!(locale, audit_action.submit),
+        "revise" => td_string!(locale, audit_action.revise),
+        "delete" => td_string!(locale, audit_action.delete),
+        "decide" => td_string!(locale, audit_action.decide),
+        "publish" => td_string!(locale, audit_action.publish),
+        "select" => td_string!(locale, audit_action.select),
+        "login" => td_string!(locale, audit_action.login),
+        "student_window" => td_string!(locale, audit_action.student_window),
+        "teacher_window" => td_string!(locale, audit_action.teacher_window),
+        "selection_window" => td_string!(locale, audit_action.selection_window),
+        "max_selections" => td_string!(locale, audit_action.max_selections),
+        "unlock" => td_string!(locale, audit_action.unlock),
+        "make_current" => td_string!(locale, audit_action.make_current),
+        "submit_roster_26" => td_string!(locale, audit_action.submit_roster_26),
+        other => return other.to_owned(),
+    };
+    label.to_string()
+}
+
+/// Names a stored state (draft, passed …) in the page's language; other values, such as
+/// dates, are shown as stored.
+fn value_label(locale: Locale, value: &str) -> String {
+    let label = match value {
+        "draft" => td_string!(locale, audit_value.draft),
+        "pending" => td_string!(locale, audit_value.pending),
+        "passed" => td_string!(locale, audit_value.passed),
+        "failed" => td_string!(locale, audit_value.failed),
+        "undecided" => td_string!(locale, audit_value.undecided),
+        "selected" => td_string!(locale, audit_value.selected),
+        "unselected" => td_string!(locale, audit_value.unselected),
+        other => return other.to_owned(),
+    };
+    label.to_string()
+}
+
+fn entity_label(locale: Locale, entity: &str) -> String {
+    let label = match entity {
+        "course_outcome" => td_string!(locale, audit.entity_outcome),
+        "semester" => td_string!(locale, audit.entity_semester),
+        "school_year" => td_string!(locale, audit.entity_school_year),
+        "student" => td_string!(locale, audit.entity_student),
+        "user" => td_string!(locale, audit.entity_user),
+        "school" => td_string!(locale, audit.entity_school),
+        other => return other.to_owned(),
+    };
+    label.to_string()
+}
+
 fn href(query: &AuditQuery, page: u32) -> String {
     let mut pairs = Vec::new();
     for (name, value) in [
@@ -105,7 +176,13 @@ fn Audit() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="audit-action">{t!(i18n, audit.action)}</label>
-                <input id="audit-action" name="action" prop:value=value("action")/>
+                <select id="audit-action" name="action" prop:value=value("action")>
+                    <option value="">{t!(i18n, audit.all_actions)}</option>
+                    {ACTIONS
+                        .iter()
+                        .map(|action| view! { <option value=*action>{move || action_label(i18n.get_locale(), action)}</option> })
+                        .collect_view()}
+                </select>
             </div>
             <div class="field">
                 <label for="audit-actor">{t!(i18n, audit.actor)}</label>
@@ -113,11 +190,11 @@ fn Audit() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="audit-from">{t!(i18n, audit.from)}</label>
-                <input id="audit-from" name="from" type="date" prop:value=value("from")/>
+                <input id="audit-from" name="from" type="text" class="date-input" autocomplete="off" maxlength="10" placeholder="114/02/28" prop:value=value("from")/>
             </div>
             <div class="field">
                 <label for="audit-to">{t!(i18n, audit.to)}</label>
-                <input id="audit-to" name="to" type="date" prop:value=value("to")/>
+                <input id="audit-to" name="to" type="text" class="date-input" autocomplete="off" maxlength="10" placeholder="114/02/28" prop:value=value("to")/>
             </div>
             <div class="field filter-submit">
                 <button type="submit" class="button button-primary">{t!(i18n, certify.apply_filters)}</button>
@@ -156,15 +233,19 @@ fn Audit() -> impl IntoView {
                                             .rows
                                             .into_iter()
                                             .map(|row| {
-                                                let entity = format!("{} #{}", row.entity, row.entity_id);
+                                                let locale = i18n.get_locale_untracked();
+                                                let entity = format!("{} #{}", entity_label(locale, &row.entity), row.entity_id);
+                                                let action = action_label(locale, &row.action);
+                                                let old_value = row.old_value.as_deref().map(|value| value_label(locale, value)).unwrap_or_default();
+                                                let new_value = row.new_value.as_deref().map(|value| value_label(locale, value)).unwrap_or_default();
                                                 view! {
                                                     <tr>
                                                         <td data-label=move || t_string!(i18n, audit.time)><DateTime at=row.occurred_at/></td>
                                                         <td data-label=move || t_string!(i18n, audit.actor)>{row.actor.clone().unwrap_or_else(|| "—".into())}</td>
                                                         <td data-label=move || t_string!(i18n, audit.entity)>{entity}</td>
-                                                        <td data-label=move || t_string!(i18n, audit.action)>{row.action.clone()}</td>
-                                                        <td data-label=move || t_string!(i18n, audit.old_value)>{row.old_value.clone().unwrap_or_default()}</td>
-                                                        <td data-label=move || t_string!(i18n, audit.new_value)>{row.new_value.clone().unwrap_or_default()}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.action)>{action}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.old_value)>{old_value}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.new_value)>{new_value}</td>
                                                         <td data-label=move || t_string!(i18n, audit.reason)>{row.reason.clone().unwrap_or_default()}</td>
                                                     </tr>
                                                 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::DateInput;
 use crate::api::admin::{CreateUnlock, UnlockInput, load_admin_windows, load_unlocks};
 use crate::domain::role::Role;
 use crate::i18n::*;
@@ -96,7 +97,7 @@ fn Unlocks() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="unlock-closes">{t!(i18n, admin.unlock_until)}</label>
-                    <input id="unlock-closes" type="date" prop:value=move || closes.get() on:input=move |event| closes.set(event_target_value(&event))/>
+                    <DateInput id="unlock-closes".to_owned() value=closes/>
                 </div>
             </div>
             <div class="field">

@@ -4,12 +4,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::date_value;
+use super::{DateInput, WindowStatus, date_value, roc_text};
 use crate::api::admin::{
     CreateSemester, MakeCurrentSemester, NewSemesterInput, SelectionWindowInput,
     SemesterWindowsInput, UpdateSelectionWindow, UpdateSemesterWindows, load_admin_windows,
 };
 use crate::domain::AppError;
+use crate::domain::calendar::UtcMillis;
 use crate::domain::role::Role;
 use crate::domain::views::{AdminSchoolYear, AdminSemester};
 use crate::i18n::*;
@@ -75,22 +76,25 @@ fn WindowsEditor() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(page) => view! {
+                    Ok(page) => {
+                        let now = page.now;
+                        view! {
                         <h2>{t!(i18n, admin.semesters)}</h2>
                         {page
                             .semesters
                             .into_iter()
-                            .map(|semester| view! { <SemesterForm semester=semester update=update_semester make_current=make_current/> })
+                            .map(|semester| view! { <SemesterForm semester=semester now=now update=update_semester make_current=make_current/> })
                             .collect_view()}
                         <NewSemesterForm create=create/>
                         <h2>{t!(i18n, admin.selection_windows)}</h2>
                         {page
                             .school_years
                             .into_iter()
-                            .map(|year| view! { <SelectionForm year=year update=update_selection/> })
+                            .map(|year| view! { <SelectionForm year=year now=now update=update_selection/> })
                             .collect_view()}
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
                 }
             })}
@@ -101,6 +105,7 @@ fn WindowsEditor() -> impl IntoView {
 #[component]
 fn SemesterForm(
     semester: AdminSemester,
+    now: UtcMillis,
     update: ServerAction<UpdateSemesterWindows>,
     make_current: ServerAction<MakeCurrentSemester>,
 ) -> impl IntoView {
@@ -126,13 +131,12 @@ fn SemesterForm(
     };
     let title = semester_label(semester.code);
     let label = title.clone();
-    let field_id = |name: &str| format!("semester-{}-{name}", id.0);
-    let date_field = move |name: &'static str, label: String, value: RwSignal<String>| {
-        let input_id = field_id(name);
+    let field = move |name: &'static str, label: String, value: RwSignal<String>| {
+        let input_id = format!("semester-{}-{name}", id.0);
         view! {
             <div class="field">
                 <label for=input_id.clone()>{label}</label>
-                <input id=input_id type="date" prop:value=move || value.get() on:input=move |event| value.set(event_target_value(&event))/>
+                <DateInput id=input_id value=value/>
             </div>
         }
     };
@@ -143,15 +147,25 @@ fn SemesterForm(
                 {semester.is_current.then(|| view! { " " <span class="badge badge-passed">{t!(i18n, admin.current)}</span> })}
             </h3>
             <p class="muted-inline">
-                {t!(i18n, admin.semester_dates, starts = semester.starts_on.clone(), ends = semester.ends_on.clone())}
-                {semester.closing_day.clone().map(|day| view! { " " {t!(i18n, admin.closing_day, day = day)} })}
+                {t!(i18n, admin.semester_dates, starts = roc_text(&semester.starts_on), ends = roc_text(&semester.ends_on))}
+                {semester.closing_day.as_deref().map(|day| view! { " " {t!(i18n, admin.closing_day, day = roc_text(day))} })}
             </p>
-            <div class="window-grid">
-                {date_field("student-opens", t_string!(i18n, admin.student_opens).to_string(), student_opens)}
-                {date_field("student-closes", t_string!(i18n, admin.student_closes).to_string(), student_closes)}
-                {date_field("teacher-opens", t_string!(i18n, admin.teacher_opens).to_string(), teacher_opens)}
-                {date_field("teacher-closes", t_string!(i18n, admin.teacher_closes).to_string(), teacher_closes)}
-            </div>
+            <fieldset class="window-set">
+                <legend>{t!(i18n, admin.student_window)}</legend>
+                <WindowStatus window=windows.student now=now/>
+                <div class="window-grid">
+                    {field("student-opens", t_string!(i18n, admin.opens).to_string(), student_opens)}
+                    {field("student-closes", t_string!(i18n, admin.closes).to_string(), student_closes)}
+                </div>
+            </fieldset>
+            <fieldset class="window-set">
+                <legend>{t!(i18n, admin.teacher_window)}</legend>
+                <WindowStatus window=windows.teacher now=now/>
+                <div class="window-grid">
+                    {field("teacher-opens", t_string!(i18n, admin.opens).to_string(), teacher_opens)}
+                    {field("teacher-closes", t_string!(i18n, admin.closes).to_string(), teacher_closes)}
+                </div>
+            </fieldset>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || update.pending().get()>{t!(i18n, admin.save)}</button>
                 {(!semester.is_current).then(|| view! {
@@ -177,7 +191,7 @@ fn NewSemesterForm(create: ServerAction<CreateSemester>) -> impl IntoView {
         event.prevent_default();
         create.dispatch(CreateSemester {
             input: NewSemesterInput {
-                school_year: year.get_untracked().trim().parse().unwrap_or(0),
+                school_year: year.get_untracked(),
                 semester: semester.get_untracked().parse().unwrap_or(1),
                 starts_on: starts.get_untracked(),
                 ends_on: ends.get_untracked(),
@@ -193,7 +207,7 @@ fn NewSemesterForm(create: ServerAction<CreateSemester>) -> impl IntoView {
             <div class="window-grid">
                 <div class="field">
                     <label for="new-year">{t!(i18n, admin.school_year)}</label>
-                    <input id="new-year" inputmode="numeric" placeholder="114" prop:value=move || year.get() on:input=move |event| year.set(event_target_value(&event))/>
+                    <input id="new-year" inputmode="numeric" autocomplete="off" maxlength="3" placeholder="114" prop:value=move || year.get() on:input=move |event| year.set(event_target_value(&event))/>
                 </div>
                 <div class="field">
                     <label for="new-semester">{t!(i18n, fields.semester)}</label>
@@ -204,15 +218,15 @@ fn NewSemesterForm(create: ServerAction<CreateSemester>) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="new-starts">{t!(i18n, admin.starts_on)}</label>
-                    <input id="new-starts" type="date" prop:value=move || starts.get() on:input=move |event| starts.set(event_target_value(&event))/>
+                    <DateInput id="new-starts".to_owned() value=starts/>
                 </div>
                 <div class="field">
                     <label for="new-ends">{t!(i18n, admin.ends_on)}</label>
-                    <input id="new-ends" type="date" prop:value=move || ends.get() on:input=move |event| ends.set(event_target_value(&event))/>
+                    <DateInput id="new-ends".to_owned() value=ends/>
                 </div>
                 <div class="field">
                     <label for="new-closing">{t!(i18n, admin.closing_day_label)}</label>
-                    <input id="new-closing" type="date" prop:value=move || closing.get() on:input=move |event| closing.set(event_target_value(&event))/>
+                    <DateInput id="new-closing".to_owned() value=closing/>
                 </div>
             </div>
             <label class="tick">
@@ -229,6 +243,7 @@ fn NewSemesterForm(create: ServerAction<CreateSemester>) -> impl IntoView {
 #[component]
 fn SelectionForm(
     year: AdminSchoolYear,
+    now: UtcMillis,
     update: ServerAction<UpdateSelectionWindow>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -244,7 +259,7 @@ fn SelectionForm(
                 school_year,
                 opens_on: opens.get_untracked(),
                 closes_on: closes.get_untracked(),
-                max_selections: max.get_untracked().trim().parse().unwrap_or(6),
+                max_selections: max.get_untracked(),
             },
         });
     };
@@ -253,18 +268,19 @@ fn SelectionForm(
     view! {
         <form class="card window-form" on:submit=save novalidate=true aria-label=label>
             <h3>{title}</h3>
+            <WindowStatus window=year.selection now=now/>
             <div class="window-grid">
                 <div class="field">
                     <label for=format!("selection-{id}-opens")>{t!(i18n, admin.selection_opens)}</label>
-                    <input id=format!("selection-{id}-opens") type="date" prop:value=move || opens.get() on:input=move |event| opens.set(event_target_value(&event))/>
+                    <DateInput id=format!("selection-{id}-opens") value=opens/>
                 </div>
                 <div class="field">
                     <label for=format!("selection-{id}-closes")>{t!(i18n, admin.selection_closes)}</label>
-                    <input id=format!("selection-{id}-closes") type="date" prop:value=move || closes.get() on:input=move |event| closes.set(event_target_value(&event))/>
+                    <DateInput id=format!("selection-{id}-closes") value=closes/>
                 </div>
                 <div class="field">
                     <label for=format!("selection-{id}-max")>{t!(i18n, admin.max_selections)}</label>
-                    <input id=format!("selection-{id}-max") type="number" min="1" max="50" prop:value=move || max.get() on:input=move |event| max.set(event_target_value(&event))/>
+                    <input id=format!("selection-{id}-max") inputmode="numeric" autocomplete="off" maxlength="2" prop:value=move || max.get() on:input=move |event| max.set(event_target_value(&event))/>
                 </div>
             </div>
             <div class="form-actions">

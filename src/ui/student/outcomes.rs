@@ -132,7 +132,33 @@ fn MyOutcomes() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{t!(i18n, student.title)}</h1>
-            <a class="button button-primary" href="/student/outcomes/new">{t!(i18n, student.upload_button)}</a>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let overview = overview.await.ok()?;
+                    let current = overview.current_semester?;
+                    let window = overview
+                        .semesters
+                        .iter()
+                        .find(|group| group.counts.semester == Some(current))
+                        .map(|group| group.window.info);
+                    let reason = window.and_then(|info| closed_reason(i18n.get_locale_untracked(), info.state));
+                    Some(match reason {
+                        None => view! {
+                            <a class="button button-primary" href="/student/outcomes/new">{t!(i18n, student.upload_button)}</a>
+                        }
+                        .into_any(),
+                        Some(reason) => view! {
+                            <div class="head-action">
+                                <button type="button" class="button button-primary" disabled=true aria-describedby="upload-closed">
+                                    {t!(i18n, student.upload_button)}
+                                </button>
+                                <small id="upload-closed" class="locked-reason">{reason}</small>
+                            </div>
+                        }
+                        .into_any(),
+                    })
+                })}
+            </Transition>
         </div>
         <Show when=uploaded>
             <p class="notice notice-warning" role="status">{t!(i18n, student.uploaded_notice)}</p>
@@ -148,7 +174,19 @@ fn MyOutcomes() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => {
-                        let drafts: u64 = overview.semesters.iter().map(|group| group.counts.draft).sum();
+                        // Drafts that can still be submitted, and those whose window has passed.
+                        let open_drafts: u64 = overview
+                            .semesters
+                            .iter()
+                            .filter(|group| group.window.info.is_open())
+                            .map(|group| group.counts.draft)
+                            .sum();
+                        let late_drafts: u64 = overview
+                            .semesters
+                            .iter()
+                            .filter(|group| matches!(group.window.info.state, WindowState::Closed { .. }))
+                            .map(|group| group.counts.draft)
+                            .sum();
                         let draft_deadline = overview
                             .semesters
                             .iter()
@@ -159,11 +197,14 @@ fn MyOutcomes() -> impl IntoView {
                             });
                         let selections = overview.selections.clone();
                         view! {
-                            <Show when=move || { drafts > 0 }>
+                            <Show when=move || { open_drafts > 0 }>
                                 <p class="notice notice-warning" role="note">
-                                    {t!(i18n, student.drafts_warning, count = drafts)}
+                                    {t!(i18n, student.drafts_warning, count = open_drafts)}
                                     {draft_deadline.clone().map(|at| view! { " " {t!(i18n, student.drafts_deadline, at = at)} })}
                                 </p>
+                            </Show>
+                            <Show when=move || { late_drafts > 0 }>
+                                <p class="notice notice-warning" role="note">{t!(i18n, student.drafts_late, count = late_drafts)}</p>
                             </Show>
                             <SelectionCard selections=selections.clone()/>
                             {overview
@@ -376,20 +417,7 @@ fn SemesterSection(
     let i18n = use_i18n();
     let window = group.window.clone();
     let window_open = window.info.is_open();
-    // The reason shown beside the disabled buttons of a closed semester.
-    let closed_reason = match window.info.state {
-        WindowState::Closed { closed_at } => Some(error_message(
-            i18n.get_locale_untracked(),
-            &AppError::WindowClosed {
-                kind: WindowKind::Student,
-                closed_at,
-            },
-        )),
-        WindowState::NotYetOpen { opens_at } => {
-            Some(t_string!(i18n, window.opens_at, at = opens_at.to_roc_datetime()).to_string())
-        }
-        WindowState::Open { .. } => None,
-    };
+    let closed_reason = closed_reason(i18n.get_locale_untracked(), window.info.state);
     let rules = SelectionRules::of(selection.as_ref());
     let semester_label = use_semester_label();
     let counts = group.counts;
@@ -468,6 +496,24 @@ fn SemesterSection(
                 .into_any()
             }}
         </section>
+    }
+}
+
+/// Returns the reason shown beside the disabled buttons of a semester whose window is not
+/// open, such as 已截止，截止時間 114/02/28 23:59:59, or `None` while it is open.
+fn closed_reason(locale: Locale, state: WindowState) -> Option<String> {
+    match state {
+        WindowState::Closed { closed_at } => Some(error_message(
+            locale,
+            &AppError::WindowClosed {
+                kind: WindowKind::Student,
+                closed_at,
+            },
+        )),
+        WindowState::NotYetOpen { opens_at } => {
+            Some(td_string!(locale, window.opens_at, at = opens_at.to_roc_datetime()).to_string())
+        }
+        WindowState::Open { .. } => None,
     }
 }
 
@@ -558,6 +604,12 @@ fn OutcomeRow(
     let detail_href = format!("/student/outcomes/{}", outcome.id);
     let (id, version) = (outcome.id, outcome.version);
     let revise_href = format!("/student/outcomes/{}/revise", outcome.id);
+    let locked_id = format!("locked-{}", outcome.id);
+    let (locked_submit, locked_revise, locked_delete) = (
+        submit_label.clone(),
+        revise_label.clone(),
+        delete_label.clone(),
+    );
     view! {
         <tr class=row_class>
             <td data-label=move || t_string!(i18n, fields.status)>
@@ -598,8 +650,18 @@ fn OutcomeRow(
             </td>
             <td data-label=move || t_string!(i18n, selection.column)>{selection_box}</td>
             <td data-label=move || t_string!(i18n, fields.actions) class="actions">
+                // Outside the window the buttons stay in place, disabled, with the reason.
                 <Show when=move || locked>
-                    <small class="locked-reason">{closed_reason.clone()}</small>
+                    <button type="button" class="button button-primary" disabled=true aria-label=locked_submit.clone() aria-describedby=locked_id.clone()>
+                        {t!(i18n, student.submit)}
+                    </button>
+                    <button type="button" class="button" disabled=true aria-label=locked_revise.clone() aria-describedby=locked_id.clone()>
+                        {t!(i18n, student.revise)}
+                    </button>
+                    <button type="button" class="button button-danger-outline" disabled=true aria-label=locked_delete.clone() aria-describedby=locked_id.clone()>
+                        {t!(i18n, student.delete)}
+                    </button>
+                    <small class="locked-reason" id=locked_id.clone()>{closed_reason.clone()}</small>
                 </Show>
                 // Plain forms posting to the server functions, so the buttons work before the
                 // script loads; with the script, a confirmation dialog comes first.

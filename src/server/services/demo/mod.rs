@@ -147,7 +147,7 @@ fn advance(state: &AppState) {
 /// Returns a valid fake national ID for the demo student with a 0-based index: letter A
 /// (Taipei), 1 or 2 alternating, the index, and the check digit.
 fn demo_national_id(index: usize) -> NationalId {
-    let sex = if index % 2 == 0 { 1 } else { 2 };
+    let sex = if index.is_multiple_of(2) { 1 } else { 2 };
     let body = format!("A{sex}{:07}", 2_450_000 + index * 137);
     (0..10)
         .map(|digit| format!("{body}{digit}"))
@@ -307,6 +307,17 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
     })
 }
 
+/// The outcomes of 112001, who shows a full year: five passed (four of them ticked for the
+/// central database) and one waiting for certification.
+const SHOWCASE_FATES: [Fate; 6] = [
+    Fate::Passed,
+    Fate::Passed,
+    Fate::Passed,
+    Fate::Passed,
+    Fate::Passed,
+    Fate::Pending,
+];
+
 /// Gives the first 12 students of each homeroom outcomes in every state, spread over subjects.
 async fn seed_outcomes(state: &AppState, people: &People) -> anyhow::Result<()> {
     let chosen: Vec<usize> = (0..12).chain(35..47).collect();
@@ -314,9 +325,18 @@ async fn seed_outcomes(state: &AppState, people: &People) -> anyhow::Result<()> 
     for &index in &chosen {
         let student = as_user(people, people.students[index], Role::Student);
         let homeroom = index / 35;
-        for slot in 0..3 {
-            let subject = (index + slot * 3) % TEACHERS.len();
-            let fate = FATES[(index + slot) % FATES.len()];
+        let slots = if index == 0 { SHOWCASE_FATES.len() } else { 3 };
+        for slot in 0..slots {
+            let subject = if index == 0 {
+                slot
+            } else {
+                (index + slot * 3) % TEACHERS.len()
+            };
+            let fate = if index == 0 {
+                SHOWCASE_FATES[slot]
+            } else {
+                FATES[(index + slot) % FATES.len()]
+            };
             let course = people.courses[subject][homeroom];
             let teacher = as_user(people, people.teachers[subject], Role::Teacher);
             counter += 1;
@@ -330,24 +350,28 @@ async fn seed_outcomes(state: &AppState, people: &People) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Ticks the passed outcomes of the first four students of 201 for the central database, as
-/// they would in June, inside the selection window.
+/// Ticks passed outcomes for the central database as students would in June, inside the
+/// selection window: four of 112001's and the one of 112006. 112007 and 112008 have a passed
+/// outcome left to tick.
 async fn seed_selections(state: &AppState, people: &People) -> anyhow::Result<()> {
     state.clock.set(UtcMillis(
         start_of_taipei_day(date(2025, 6, 2)).0 + 9 * 3_600_000,
     ));
-    for &index in &[0usize, 1, 2, 3] {
+    for (index, count) in [(0usize, 4usize), (5, 1)] {
         let student = as_user(people, people.students[index], Role::Student);
         let overview = outcomes::overview(state, &student)
             .await
             .map_err(|error| anyhow::anyhow!("demo overview: {error}"))?;
-        for outcome in overview.semesters.iter().flat_map(|group| &group.outcomes) {
-            if outcome.status == crate::domain::outcome::OutcomeStatus::Passed {
-                advance(state);
-                selection::set_selected(state, &student, outcome.id, true)
-                    .await
-                    .map_err(|error| anyhow::anyhow!("demo selection: {error}"))?;
-            }
+        let passed = overview
+            .semesters
+            .iter()
+            .flat_map(|group| &group.outcomes)
+            .filter(|outcome| outcome.status == crate::domain::outcome::OutcomeStatus::Passed);
+        for outcome in passed.take(count) {
+            advance(state);
+            selection::set_selected(state, &student, outcome.id, true)
+                .await
+                .map_err(|error| anyhow::anyhow!("demo selection: {error}"))?;
         }
     }
     Ok(())
@@ -509,8 +533,8 @@ async fn demo_files(
         ),
     };
     let mut uploaded = vec![stage(state, FileSlot::Document, kind, name, &document).await?];
-    if counter % 3 == 0 {
-        let (media, kind, name) = if counter % 2 == 0 {
+    if counter.is_multiple_of(3) {
+        let (media, kind, name) = if counter.is_multiple_of(2) {
             (
                 files::mp4(hue, 30),
                 FileKind::Mp4,
