@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::i18n::*;
 use crate::ui::admin::AdminHomePage;
 use crate::ui::admin::audit::AuditPage;
+use crate::ui::admin::backups::BackupsPage;
 use crate::ui::admin::submissions::SubmissionsPage;
 use crate::ui::admin::unlocks::UnlocksPage;
 use crate::ui::admin::windows::WindowsPage;
@@ -91,6 +92,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("admin/windows") view=WindowsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin/unlocks") view=UnlocksPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/backups") view=BackupsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("submissions") view=SubmissionsPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>

@@ -7,7 +7,7 @@ use crate::domain::AppError;
 use crate::domain::calendar::SchoolYear;
 use crate::domain::ids::SemesterId;
 use crate::domain::views::{
-    AdminWindows, AuditPage, AuditQuery, SubmissionBatch, SubmissionYear, UnlockRow,
+    AdminWindows, AuditPage, AuditQuery, BackupStatus, SubmissionBatch, SubmissionYear, UnlockRow,
 };
 
 /// The inputs of the administrator's forms, shared with the server.
@@ -111,6 +111,26 @@ pub async fn close_selection(school_year: SchoolYear) -> Result<SubmissionBatch,
     let result = async {
         let (state, user) = super::guard::user().await?;
         crate::server::services::submissions::close_year(&state, &user, school_year).await
+    }
+    .await;
+    super::guard::respond(result)
+}
+
+#[server(prefix = "/api", endpoint = "backup_status")]
+pub async fn load_backup_status() -> Result<BackupStatus, AppError> {
+    let result = async {
+        let (state, user) = super::guard::user().await?;
+        crate::server::services::backups::status(&state, &user).await
+    }
+    .await;
+    super::guard::respond(result)
+}
+
+#[server(prefix = "/api", endpoint = "start_backup")]
+pub async fn start_backup() -> Result<(), AppError> {
+    let result = async {
+        let (state, user) = super::guard::user().await?;
+        crate::server::services::backups::start(&state, &user).await
     }
     .await;
     super::guard::respond(result)

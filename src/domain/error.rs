@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::calendar::UtcMillis;
+use super::calendar::{SemesterCode, UtcMillis};
 use super::files::FileProblem;
 use super::outcome::TransitionError;
 use super::text::TextProblem;
@@ -81,6 +81,23 @@ pub enum AppError {
     /// A date typed in a form is not a date.
     #[error("invalid date {value:?} in {field}")]
     InvalidDate { field: String, value: String },
+    /// A number typed in a form is not a whole number between `min` and `max`.
+    #[error("invalid number {value:?} in {field}")]
+    InvalidNumber {
+        field: String,
+        value: String,
+        min: i64,
+        max: i64,
+    },
+    /// The semester to create exists already.
+    #[error("semester {semester} exists")]
+    SemesterExists { semester: SemesterCode },
+    /// A backup or restore drill is running already.
+    #[error("a backup is running")]
+    BackupRunning,
+    /// Backups from the web need the SQLite database of a single-machine deployment.
+    #[error("backups need SQLite")]
+    BackupUnavailable,
     /// A window that ends before it starts.
     #[error("window {field} ends before it starts")]
     WindowReversed { field: String },
@@ -129,7 +146,10 @@ impl AppError {
             | AppError::WindowClosed { .. }
             | AppError::WindowNotOpen { .. }
             | AppError::SelectionSubmitted
-            | AppError::SelectionStillOpen { .. } => 409,
+            | AppError::SelectionStillOpen { .. }
+            | AppError::SemesterExists { .. }
+            | AppError::BackupRunning => 409,
+            AppError::BackupUnavailable => 501,
             AppError::StudentNotFound { .. } => 404,
             AppError::File(FileProblem::TooLarge { .. }) => 413,
             AppError::File(FileProblem::TypeNotAllowed { .. } | FileProblem::WrongSlot { .. }) => {
@@ -147,6 +167,7 @@ impl AppError {
             | AppError::SelectionLimitReached { .. }
             | AppError::StudentIdentityMissing { .. }
             | AppError::InvalidDate { .. }
+            | AppError::InvalidNumber { .. }
             | AppError::WindowReversed { .. }
             | AppError::UnlockReason(_) => 422,
             AppError::UploadAborted | AppError::BadRequest(_) => 400,

@@ -419,3 +419,49 @@ pub struct SubmissionRecord {
     pub summary: String,
     pub row_no: i64,
 }
+
+/// Whether a backup run is a backup or a restore drill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackupKind {
+    Backup,
+    /// The latest backup restored into a scratch directory and checked file by file.
+    Drill,
+}
+
+/// How a backup run ended, or that it is still running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackupOutcome {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// One backup or restore drill, for the administrator's backup page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupRun {
+    pub kind: BackupKind,
+    pub started_at: UtcMillis,
+    pub finished_at: Option<UtcMillis>,
+    pub outcome: BackupOutcome,
+    /// The backup directory's name, such as `backup-20261205T030000`.
+    pub name: Option<String>,
+    pub files: Option<u64>,
+    pub bytes: Option<u64>,
+    /// Why it failed.
+    pub detail: Option<String>,
+}
+
+/// The backup page: the schedule, the last backup and drill, and what runs now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupStatus {
+    /// False on PostgreSQL, whose backups are made with its own tools.
+    pub available: bool,
+    /// Hours between scheduled backups; 0 when they are off.
+    pub every_hours: u64,
+    pub keep: u64,
+    pub next_at: Option<UtcMillis>,
+    pub last_backup: Option<BackupRun>,
+    pub last_drill: Option<BackupRun>,
+    /// The run in progress with (files done, files in all).
+    pub running: Option<(BackupRun, u64, u64)>,
+}

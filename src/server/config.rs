@@ -25,6 +25,26 @@ pub enum Command {
     Migrate,
     /// Create the demo school in an empty database and exit.
     SeedDemo,
+    /// Write a backup (database snapshot, every stored file and a manifest of hashes) and
+    /// exit.
+    Backup {
+        /// Directory to write the backup under; defaults to `--backup-dir`.
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+    /// Restore a backup into the data directory, which must be new or empty, and exit.
+    Restore {
+        /// The backup directory (the one with `manifest.json`).
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Check every stored file against its recorded SHA-256 and list missing or damaged ones;
+    /// exits with status 1 when any are found.
+    Verify {
+        /// Check this backup directory by restoring it into a scratch directory instead.
+        #[arg(long)]
+        backup: Option<PathBuf>,
+    },
 }
 
 /// Settings shared by every subcommand.
@@ -88,6 +108,19 @@ pub struct Settings {
     #[arg(long, env = "LICHENG_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 
+    /// Directory of backups. Defaults to `backups` in the data directory; put it on another
+    /// disk so that one failing disk cannot take both.
+    #[arg(long, env = "LICHENG_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// Hours between scheduled backups, each followed by a restore drill; 0 turns them off.
+    #[arg(long, env = "LICHENG_BACKUP_EVERY_HOURS", default_value_t = 24)]
+    pub backup_every_hours: u64,
+
+    /// Number of backups to keep; older ones are deleted after a successful backup.
+    #[arg(long, env = "LICHENG_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
+    pub backup_keep: u64,
+
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LICHENG_LOG_FORMAT", default_value = "pretty")]
     pub log_format: LogFormat,
@@ -118,6 +151,13 @@ impl Settings {
     /// Returns the directory of export packages for the central database.
     pub fn exports_dir(&self) -> PathBuf {
         self.data_dir.join("exports")
+    }
+
+    /// Returns the directory of backups.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("backups"))
     }
 
     /// Returns the directory of the local file store.

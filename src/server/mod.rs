@@ -1,6 +1,7 @@
 //! Everything that runs only on the server.
 
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -67,12 +68,21 @@ pub async fn build_state(
         clock: state::Clock::system(),
         leptos_options,
         public_origin,
+        backups: Arc::default(),
     })
 }
 
 /// Runs a subcommand of the command line (serving by default).
 pub async fn run(cli: config::Cli) -> anyhow::Result<()> {
     init_tracing(cli.settings.log_format);
+    // These two work on directories alone and must not create a database first.
+    match &cli.command {
+        Some(config::Command::Restore { from }) => return restore(&cli.settings, from).await,
+        Some(config::Command::Verify {
+            backup: Some(directory),
+        }) => return verify_backup(&cli.settings, directory).await,
+        _ => {}
+    }
     let leptos_options = load_leptos_options(&cli.settings.leptos_config)?;
     let state = build_state(cli.settings, leptos_options).await?;
     match cli.command.unwrap_or(config::Command::Serve) {
@@ -89,6 +99,94 @@ pub async fn run(cli: config::Cli) -> anyhow::Result<()> {
             Ok(())
         }
         config::Command::Serve => serve(state).await,
+        config::Command::Backup { to } => {
+            let directory = to.unwrap_or_else(|| state.settings.backup_dir());
+            if services::backups::run_now(&state, &directory).await {
+                let latest = backup::list(&directory).await?.pop();
+                let shown = latest
+                    .map(|path| path.display().to_string())
+                    .unwrap_or_default();
+                println!("備份完成並通過還原演練 Backup written and restore drill passed: {shown}");
+                Ok(())
+            } else {
+                anyhow::bail!("備份失敗 Backup failed; the log above gives the reason")
+            }
+        }
+        config::Command::Verify { .. } => verify_store(&state).await,
+        config::Command::Restore { .. } => unreachable!("handled before the state is built"),
+    }
+}
+
+/// Restores the backup in `from` into the configured data directory.
+async fn restore(settings: &Settings, from: &std::path::Path) -> anyhow::Result<()> {
+    if settings.database_url.is_some() {
+        anyhow::bail!(
+            "restore writes the SQLite database of --data-dir; unset DATABASE_URL and --database-url"
+        );
+    }
+    let progress = backup::Progress::default();
+    let manifest = backup::restore(from, &settings.data_dir, &progress).await?;
+    println!(
+        "還原完成 Restored {} files and the database into {}",
+        manifest.objects.len(),
+        settings.data_dir.display()
+    );
+    let key_file = settings.national_id_key_file();
+    if !key_file.exists() {
+        println!(
+            "注意 Note: there is no national ID key at {}. Copy the key file of the old server there              before starting; a new key cannot read the stored national IDs.",
+            key_file.display()
+        );
+    }
+    Ok(())
+}
+
+/// Checks a backup by restoring it into a scratch directory beside it.
+async fn verify_backup(settings: &Settings, directory: &std::path::Path) -> anyhow::Result<()> {
+    let scratch = directory
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| settings.data_dir.clone());
+    let progress = backup::Progress::default();
+    let summary = backup::drill(directory, &scratch, &progress).await?;
+    println!(
+        "備份完好 Backup is sound: the database passed integrity_check and all {} files match their SHA-256",
+        summary.objects
+    );
+    Ok(())
+}
+
+/// Checks every stored file against its SHA-256 and lists the missing and damaged ones.
+async fn verify_store(state: &AppState) -> anyhow::Result<()> {
+    let progress = backup::Progress::default();
+    let report = backup::verify(&state.db.pool, state.storage.as_ref(), &progress).await?;
+    for (label, files) in [
+        ("遺失 missing", &report.missing),
+        ("損毀 damaged", &report.corrupt),
+    ] {
+        for file in files {
+            let ids: Vec<String> = file.file_ids.iter().map(i64::to_string).collect();
+            println!(
+                "{label}: {} ({} bytes), stored_files id {}",
+                file.sha256,
+                file.bytes,
+                ids.join(", ")
+            );
+        }
+    }
+    if report.is_clean() {
+        println!(
+            "檔案完好 All {} stored files match their SHA-256",
+            report.checked
+        );
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "{} of {} stored files are missing and {} are damaged; restore them from the latest backup",
+            report.missing.len(),
+            report.checked,
+            report.corrupt.len()
+        )
     }
 }
 
@@ -108,6 +206,7 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, origin = %state.public_origin, database = db::redact_url(&state.settings.database_url()), "serving");
     jobs::spawn_session_sweeper(state.clone());
+    services::backups::spawn_scheduler(state.clone());
     let app = router::build(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

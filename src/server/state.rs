@@ -29,6 +29,8 @@ pub struct AppState {
     /// The time that windows are checked against and records are stamped with.
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
+    /// Backups running in this process and their progress.
+    pub backups: Arc<super::services::backups::BackupJobs>,
     /// The origin browsers use, such as `http://127.0.0.1:3000`, without a trailing slash.
     pub public_origin: Arc<str>,
 }

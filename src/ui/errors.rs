@@ -105,6 +105,28 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
         AppError::InvalidDate { field, value } => {
             td_string!(locale, errors.invalid_date, field = field, value = value).to_string()
         }
+        AppError::InvalidNumber {
+            field,
+            value,
+            min,
+            max,
+        } => td_string!(
+            locale,
+            errors.invalid_number,
+            field = field,
+            value = value,
+            min = *min,
+            max = *max
+        )
+        .to_string(),
+        AppError::BackupRunning => td_string!(locale, errors.backup_running).to_string(),
+        AppError::BackupUnavailable => td_string!(locale, errors.backup_unavailable).to_string(),
+        AppError::SemesterExists { semester } => td_string!(
+            locale,
+            errors.semester_exists,
+            semester = crate::ui::format::semester_label(locale, *semester)
+        )
+        .to_string(),
         AppError::WindowReversed { field } => {
             td_string!(locale, errors.window_reversed, field = field).to_string()
         }

@@ -3,6 +3,7 @@
 //! placeholders, `RETURNING`, BIGINT times); the few differences go through [`Backend`].
 
 pub mod audit;
+pub mod backups;
 pub mod courses;
 pub mod files;
 pub mod notifications;

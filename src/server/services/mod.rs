@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backups;
 pub mod certification;
 pub mod demo;
 pub mod notifications;

@@ -31,6 +31,11 @@ impl LocalStore {
         Ok(LocalStore { root })
     }
 
+    /// Opens the store under `root` for reading, creating nothing (a backup's files, say).
+    pub fn open_existing(root: impl Into<PathBuf>) -> Self {
+        LocalStore { root: root.into() }
+    }
+
     /// Returns the path of a committed object.
     pub fn object_path(&self, sha256: &str) -> io::Result<PathBuf> {
         if sha256.len() != 64
