@@ -92,6 +92,9 @@ pub enum AppError {
     /// The semester to create exists already.
     #[error("semester {semester} exists")]
     SemesterExists { semester: SemesterCode },
+    /// The name of an uploaded file contains characters that the upload cannot carry.
+    #[error("unreadable file name")]
+    UnreadableFileName,
     /// A backup or restore drill is running already.
     #[error("a backup is running")]
     BackupRunning,
@@ -169,7 +172,8 @@ impl AppError {
             | AppError::InvalidDate { .. }
             | AppError::InvalidNumber { .. }
             | AppError::WindowReversed { .. }
-            | AppError::UnlockReason(_) => 422,
+            | AppError::UnlockReason(_)
+            | AppError::UnreadableFileName => 422,
             AppError::UploadAborted | AppError::BadRequest(_) => 400,
             AppError::Internal { .. } => 500,
             AppError::Network(_) => 502,

@@ -99,6 +99,17 @@ impl FileKind {
         }
     }
 
+    /// Returns the usual file name extension, such as `pdf`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Jpeg => "jpg",
+            FileKind::Png => "png",
+            FileKind::Mp3 => "mp3",
+            FileKind::Mp4 => "mp4",
+        }
+    }
+
     /// Returns how a browser can show the file inline.
     pub fn preview(self) -> PreviewKind {
         match self {
@@ -311,8 +322,10 @@ pub fn clean_file_name(raw: &str, fallback: &str) -> String {
         .chars()
         .filter(|c| !c.is_control() && !is_bidi_control(*c))
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    if cleaned.is_empty() {
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
+    if cleaned.chars().all(|c| c == '.') {
         return fallback.to_owned();
     }
     let count = cleaned.chars().count();

@@ -119,6 +119,7 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
             max = *max
         )
         .to_string(),
+        AppError::UnreadableFileName => td_string!(locale, errors.unreadable_file_name).to_string(),
         AppError::BackupRunning => td_string!(locale, errors.backup_running).to_string(),
         AppError::BackupUnavailable => td_string!(locale, errors.backup_unavailable).to_string(),
         AppError::SemesterExists { semester } => td_string!(

@@ -70,8 +70,8 @@ pub enum Part<'a> {
     },
 }
 
-/// Encodes a multipart/form-data body as a browser does: file names in raw UTF-8 with `"`
-/// escaped as `%22`.
+/// Encodes a multipart/form-data body as a browser does: file names in raw UTF-8 with `"`,
+/// line feed and carriage return escaped as `%22`, `%0A` and `%0D`.
 pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     let mut body = Vec::new();
     for part in parts {
@@ -89,7 +89,10 @@ pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
                 content_type,
                 bytes,
             } => {
-                let escaped = name.replace('"', "%22");
+                let escaped = name
+                    .replace('"', "%22")
+                    .replace('\n', "%0A")
+                    .replace('\r', "%0D");
                 body.extend_from_slice(
                     format!(
                         "Content-Disposition: form-data; name=\"{field}\"; filename=\"{escaped}\"\r\nContent-Type: {content_type}\r\n\r\n"

@@ -164,7 +164,14 @@ async fn read_file(
     slot: FileSlot,
     mut field: Field<'_>,
 ) -> Result<Option<UploadedFile>, AppError> {
-    let raw_name = field.file_name().unwrap_or_default().to_owned();
+    // Browsers send `"`, line feed and carriage return in a file name as %22, %0A and %0D
+    // (the HTML form encoding), so those three are turned back.
+    let raw_name = field
+        .file_name()
+        .unwrap_or_default()
+        .replace("%22", "\"")
+        .replace("%0A", "\n")
+        .replace("%0D", "\r");
     let file_name = clean_file_name(&raw_name, &format!("{}.bin", slot.as_str()));
     let max_bytes = rules.max_bytes(slot);
     let mut writer = state
@@ -211,6 +218,12 @@ async fn read_file(
     let kind = rules
         .check(slot, &file_name, size, &head, &tail)
         .map_err(AppError::File)?;
+    // A name with nothing usable left (such as `..`) becomes document.pdf or media.mp4.
+    let file_name = if clean_file_name(&raw_name, "").is_empty() {
+        format!("{}.{}", slot.as_str(), kind.extension())
+    } else {
+        file_name
+    };
     let blob = writer
         .finish()
         .await
@@ -230,6 +243,10 @@ fn multipart_error(error: MultipartError) -> AppError {
     tracing::info!(%error, %status, "upload stream ended early");
     if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         AppError::BadRequest("request body too large".into())
+    } else if error.body_text().contains("failed to read headers") {
+        // A part header that does not parse, such as a file name with a NUL byte. Browsers
+        // cannot send one, but the student should still learn what to change.
+        AppError::UnreadableFileName
     } else {
         AppError::UploadAborted
     }
