@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of docs/benchmarks.md against the release build and prints their
+# tables. Arguments choose figures: wasm, uploads, memory, ssr, pending (default: all).
+# LICHENG_BENCH_OUTCOMES=10000,100000 leaves out the slow one-million-outcome case.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/setup.sh
+source "$ROOT/scripts/setup.sh"
+setup_build_tools
+if ! command -v brotli >/dev/null 2>&1; then
+  log "installing brotli from Debian (for the bundle size figure)"
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq brotli
+fi
+
+log "release build"
+cargo leptos build --release
+export LICHENG_BIN="$CARGO_TARGET_DIR/release/licheng"
+log "benchmarks (machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB)"
+TZ=UTC cargo bench --features ssr --bench load -- "$@"
