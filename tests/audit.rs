@@ -191,7 +191,7 @@ async fn every_outcome_transition_leaves_one_row() {
             ),
             row(
                 STUDENT,
-                "select",
+                "unselect",
                 Some("selected"),
                 Some("unselected"),
                 None
@@ -256,7 +256,7 @@ async fn administrative_changes_leave_rows() {
         .call_json(
             "update_semester_windows",
             json!({ "input": { "semester": semester, "student_opens_on": "113/08/01", "student_closes_on": "114/02/28",
-                "teacher_opens_on": "113/08/01", "teacher_closes_on": "114/03/07" } }),
+                "teacher_opens_on": "113/08/01", "teacher_closes_on": "114/03/07", "reason": "校務會議決議延後" } }),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
@@ -306,6 +306,9 @@ async fn administrative_changes_leave_rows() {
             ("semester", "make_current"),
         ]
     );
+    assert_eq!(actions[0].4.as_deref(), Some("校務會議決議延後"));
+    assert_eq!(actions[1].4.as_deref(), Some("校務會議決議延後"));
+    assert_eq!(actions[2].4, None, "no reason given");
     let unlock = &actions[4];
     assert_eq!(
         unlock.3.as_deref(),
@@ -352,6 +355,11 @@ async fn audit_log_filters_for_administrators_only() {
         .map(|row| row["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["submit", "create"], "newest first");
+    let name = page["rows"][0]["entity_name"].as_str().unwrap();
+    assert!(
+        name.starts_with("113001 ") && name.ends_with(" 數學A"),
+        "the outcome is named by 學號, name and subject: {name}"
+    );
     let page = admin
         .call_json(
             "audit",

@@ -283,6 +283,11 @@ async fn demo_school_has_outcomes_in_every_state() {
         count("SELECT COUNT(*) FROM outcome_reviews WHERE submitted_at < 1722441600000 OR submitted_at > 1738339200000").await,
         0
     );
+    // Everything happens in school hours, 08:00 to 17:00 Taiwan time (UTC+8).
+    assert_eq!(
+        count("SELECT COUNT(*) FROM audit_events WHERE ((occurred_at / 3600000) + 8) % 24 NOT BETWEEN 8 AND 16 AND action <> 'login'").await,
+        0
+    );
     assert_eq!(count("SELECT COUNT(*) FROM homerooms").await, 2);
     assert!(count("SELECT COUNT(*) FROM course_outcomes WHERE status = 'draft'").await > 0);
     assert!(

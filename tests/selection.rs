@@ -89,7 +89,12 @@ async fn seventh_selection_is_refused() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'select'")
             .await,
-        8
+        7
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'unselect'")
+            .await,
+        1
     );
 }
 
@@ -225,7 +230,22 @@ async fn batch_package_reads_back_row_by_row() {
     let batch = reply.json();
     assert_eq!(batch["row_count"], 2);
     let batch_id = batch["id"].as_i64().unwrap();
-    // Once closed, ticks are frozen and a second batch is refused.
+    let audited: String =
+        sqlx::query_scalar("SELECT new_value FROM audit_events WHERE action = 'submit_roster_26'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, format!("batch:{batch_id}:2"));
+    // Once closed, ticks are frozen, a second batch is refused, and the window stays shut.
+    let mut admin = app.login(ADMIN).await;
+    let reopen = admin
+        .call_json(
+            "update_selection_window",
+            json!({ "input": { "school_year": 113, "opens_on": "114/06/01", "closes_on": "115/12/31", "max_selections": "6" } }),
+        )
+        .await;
+    assert_eq!(reopen.status, StatusCode::CONFLICT, "{}", reopen.text());
+    assert_eq!(reopen.json(), json!("SelectionSubmitted"));
     assert_eq!(
         submitter
             .call_json("close_selection", json!({ "school_year": 113 }))
@@ -250,6 +270,14 @@ async fn batch_package_reads_back_row_by_row() {
             "manifest.csv"
         ]
     );
+    // The workbook's creation time is stored in UTC: 114/07/16 00:00 in Taiwan.
+    let workbook = read_zip(&entries[0].1);
+    let (_, core) = workbook
+        .iter()
+        .find(|(name, _)| name == "docProps/core.xml")
+        .unwrap();
+    let core = String::from_utf8(core.clone()).unwrap();
+    assert!(core.contains(">2025-07-15T16:00:00Z<"), "{core}");
 
     // The manifest names every file with its SHA-256, and each file matches it.
     let manifest = String::from_utf8(entries.last().unwrap().1.clone()).unwrap();

@@ -245,6 +245,20 @@ async fn teacher_certifies_until_own_window_closes() {
     let reply = teacher.decide(&[(second, v2)], "Passed", "").await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.json(), closed("Teacher", teacher_deadline()));
+    // 全部發佈 of a decided item after the window says why nothing was published.
+    let reply = teacher
+        .call_json("publish_all", json!({ "query": all_query() }))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    app.set_clock(teacher_deadline());
+    let reply = teacher.decide(&[(second, v2)], "Passed", "").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    app.set_clock(UtcMillis(teacher_deadline().0 + 1));
+    let reply = teacher
+        .call_json("publish_all", json!({ "query": all_query() }))
+        .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
+    assert_eq!(reply.json(), closed("Teacher", teacher_deadline()));
     let page = teacher.review_page(all_query()).await;
     assert!(
         page["rows"]
@@ -253,7 +267,8 @@ async fn teacher_certifies_until_own_window_closes() {
             .iter()
             .all(|row| row["editable"] == false)
     );
-    assert_eq!(page["closed"][0]["undecided"], 1);
+    assert_eq!(page["closed"][0]["undecided"], 0);
+    assert_eq!(page["closed"][0]["unpublished"], 1);
     assert_eq!(page["deadlines"], json!([]));
 }
 

@@ -14,6 +14,9 @@ pub struct SemesterWindowsInput {
     pub student_closes_on: String,
     pub teacher_opens_on: String,
     pub teacher_closes_on: String,
+    /// Why the windows change (optional), kept in the audit log.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// A new selection window and limit of a school year.
@@ -24,6 +27,9 @@ pub struct SelectionWindowInput {
     pub closes_on: String,
     /// 每學年勾選上限, as typed.
     pub max_selections: String,
+    /// Why the window or the limit changes (optional), kept in the audit log.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// A new semester. Its windows start from the defaults.

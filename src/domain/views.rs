@@ -318,6 +318,8 @@ pub struct AdminSchoolYear {
     pub school_year: SchoolYear,
     pub selection: Window,
     pub max_selections: u32,
+    /// The year's selection has been closed into a batch for the central database.
+    pub submitted: bool,
 }
 
 /// Everything the administrator's window page shows.
@@ -369,6 +371,9 @@ pub struct AuditRow {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub reason: Option<String>,
+    /// The entity for people, such as `112010 王小明 數學A` or `1131`; `None` when it has no
+    /// name (the school).
+    pub entity_name: Option<String>,
 }
 
 /// One page of the audit log.

@@ -110,9 +110,10 @@ fn roster_workbook(
     created_at: UtcMillis,
 ) -> Result<Vec<u8>, ExportError> {
     let mut workbook = Workbook::new();
+    // The document properties store the creation time as UTC (with a Z), so it is given in UTC.
     let zoned = created_at
         .to_timestamp()
-        .to_zoned_datetime(taipei().clone());
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC);
     let created =
         ExcelDateTime::from_ymd(zoned.year() as u16, zoned.month() as u8, zoned.day() as u8)?
             .and_hms(

@@ -98,7 +98,8 @@ pub async fn list(
         .await?
         .try_get("n")?;
     let page_sql = format!(
-        "SELECT a.id, a.occurred_at, u.login AS actor, a.entity, a.entity_id, a.action, a.old_value, a.new_value, a.reason \
+        "SELECT a.id, a.occurred_at, u.login AS actor, a.entity, a.entity_id, a.action, a.old_value, a.new_value, a.reason, \
+           {ENTITY_NAME} AS entity_name \
          {from} {clause} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
         binds.len() + 1,
         binds.len() + 2
@@ -121,11 +122,25 @@ pub async fn list(
                 old_value: row.try_get("old_value")?,
                 new_value: row.try_get("new_value")?,
                 reason: row.try_get("reason")?,
+                entity_name: row.try_get("entity_name")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
+
+/// Names the entity of an audit row for people: the student (學號 and name) and subject of an
+/// outcome, a student, a semester code such as 1131, a school year, or a login.
+const ENTITY_NAME: &str = "CASE a.entity \
+     WHEN 'course_outcome' THEN (SELECT st.student_no || ' ' || su.display_name || ' ' || sub.name \
+       FROM course_outcomes o JOIN students st ON st.user_id = o.student_id JOIN users su ON su.id = o.student_id \
+       JOIN courses c ON c.id = o.course_id JOIN subjects sub ON sub.id = c.subject_id WHERE o.id = a.entity_id) \
+     WHEN 'student' THEN (SELECT st.student_no || ' ' || su.display_name \
+       FROM students st JOIN users su ON su.id = st.user_id WHERE st.user_id = a.entity_id) \
+     WHEN 'semester' THEN (SELECT CAST(s.school_year AS TEXT) || CAST(s.semester AS TEXT) FROM semesters s WHERE s.id = a.entity_id) \
+     WHEN 'school_year' THEN (SELECT CAST(y.school_year AS TEXT) FROM school_years y WHERE y.id = a.entity_id) \
+     WHEN 'user' THEN (SELECT x.login FROM users x WHERE x.id = a.entity_id) \
+     END";
 
 fn bind_all<'q>(
     sql: &'q str,

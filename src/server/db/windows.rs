@@ -154,7 +154,8 @@ pub async fn list_school_years(
     school: SchoolId,
 ) -> Result<Vec<AdminSchoolYear>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT y.id, y.school_year, y.selection_opens_at, y.selection_closes_at, s.max_selections_per_year \
+        "SELECT y.id, y.school_year, y.selection_opens_at, y.selection_closes_at, s.max_selections_per_year, \
+           (SELECT COUNT(*) FROM central_submissions c WHERE c.school_year_id = y.id AND c.roster_no = 26) AS submitted \
          FROM school_years y JOIN schools s ON s.id = y.school_id \
          WHERE y.school_id = $1 ORDER BY y.school_year DESC",
     )
@@ -172,6 +173,7 @@ pub async fn list_school_years(
                 selection: window(row, "selection_opens_at", "selection_closes_at")?,
                 max_selections: u32::try_from(row.try_get::<i64, _>("max_selections_per_year")?)
                     .unwrap_or(0),
+                submitted: row.try_get::<i64, _>("submitted")? != 0,
             })
         })
         .collect()

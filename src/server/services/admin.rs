@@ -54,6 +54,16 @@ fn number(field: &str, value: &str, min: i64, max: i64) -> Result<i64, AppError>
         })
 }
 
+/// Reads the optional reason of a change: `None` when left empty.
+fn optional_reason(raw: &str) -> Result<Option<String>, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    FailReason::parse(raw)
+        .map(|reason| Some(reason.as_str().to_owned()))
+        .map_err(AppError::UnlockReason)
+}
+
 fn window(field: &str, first: &str, last: &str) -> Result<Window, AppError> {
     let (first, last) = (date(field, first)?, date(field, last)?);
     if last < first {
@@ -135,6 +145,7 @@ pub async fn update_semester_windows(
             &input.teacher_closes_on,
         )?,
     };
+    let reason = optional_reason(&input.reason)?;
     let now = state.clock.now();
     let mut tx = state
         .db
@@ -161,7 +172,7 @@ pub async fn update_semester_windows(
                 action,
                 Some(&describe(&old)),
                 Some(&describe(&new)),
-                None,
+                reason.as_deref(),
                 now,
             )
             .await?;
@@ -182,6 +193,7 @@ pub async fn update_selection_window(
     user.require(Role::Admin)?;
     let new = window("勾選期間", &input.opens_on, &input.closes_on)?;
     let new_max = number("每學年勾選上限", &input.max_selections, 1, 50)?;
+    let reason = optional_reason(&input.reason)?;
     let now = state.clock.now();
     let mut tx = state
         .db
@@ -192,6 +204,14 @@ pub async fn update_selection_window(
         .await
         .or_internal("loading the school year")?
         .ok_or(AppError::NotFound(crate::domain::error::Resource::Page))?;
+    // Reopening a submitted year would show a window that students cannot use.
+    if old != new
+        && db::submissions::year_submitted(&mut *tx, user.school_id, year_id)
+            .await
+            .or_internal("checking batches")?
+    {
+        return Err(AppError::SelectionSubmitted);
+    }
     db::windows::update_selection_window(&mut tx, user.school_id, year_id, &new)
         .await
         .or_internal("storing a window")?;
@@ -204,7 +224,7 @@ pub async fn update_selection_window(
             "selection_window",
             Some(&describe(&old)),
             Some(&describe(&new)),
-            None,
+            reason.as_deref(),
             now,
         )
         .await?;
@@ -225,7 +245,7 @@ pub async fn update_selection_window(
             "max_selections",
             Some(&old_text),
             Some(&new_text),
-            None,
+            reason.as_deref(),
             now,
         )
         .await?;

@@ -273,13 +273,17 @@ async fn publish_in(
         skipped: 0,
         students: BTreeSet::new(),
     };
+    // The closed-window error of a skipped outcome. A publication that published nothing for
+    // that reason returns it, instead of reporting "undecided or already published".
+    let mut closed = None;
     for &(outcome_id, version) in selected {
         let core = load_certifiable(tx, user, outcome_id).await?;
         match windows::require_teacher_window(tx, user.school_id, core.semester_id, now).await {
             Ok(()) => {}
             Err(error) if refuse_skips => return Err(error),
-            Err(_) => {
+            Err(error) => {
                 publication.skipped += 1;
+                closed = Some(error);
                 continue;
             }
         }
@@ -334,7 +338,10 @@ async fn publish_in(
         publication.published += 1;
         publication.students.insert(owner(&core));
     }
-    Ok(publication)
+    match closed {
+        Some(error) if publication.published == 0 => Err(error),
+        _ => Ok(publication),
+    }
 }
 
 /// Tells the students' open pages after the commit, and reports the counts.

@@ -98,7 +98,7 @@ pub async fn set_selected(
             actor: Some(user.user_id),
             entity: "course_outcome",
             entity_id: outcome.0,
-            action: "select",
+            action: if selected { "select" } else { "unselect" },
             old_value: Some(old),
             new_value: Some(new),
             reason: None,

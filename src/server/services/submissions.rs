@@ -97,7 +97,12 @@ pub async fn close_year(
     let batch_id = db::submissions::close_year(&mut tx, user.school_id, year_id, user.user_id, now)
         .await
         .or_internal("closing the selection into a batch")?;
-    let batch_text = batch_id.to_string();
+    let batch = db::submissions::find(&mut *tx, user.school_id, batch_id)
+        .await
+        .or_internal("loading the batch")?
+        .ok_or_else(|| internal("loading the batch", "batch missing after insert"))?;
+    // Shown by the audit page as 第 1 批，共 8 列.
+    let batch_text = format!("batch:{batch_id}:{}", batch.row_count);
     db::audit::insert(
         &mut tx,
         &AuditEvent {
@@ -114,10 +119,6 @@ pub async fn close_year(
     )
     .await
     .or_internal("writing an audit row")?;
-    let batch = db::submissions::find(&mut *tx, user.school_id, batch_id)
-        .await
-        .or_internal("loading the batch")?
-        .ok_or_else(|| internal("loading the batch", "batch missing after insert"))?;
     tx.commit().await.or_internal("committing a batch")?;
     tracing::info!(user.id = %user.user_id, batch.id = batch_id, rows = batch.row_count, "selection closed into a batch");
     Ok(batch)

@@ -7,9 +7,10 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::admin::load_audit;
+use crate::domain::calendar::SemesterCode;
 use crate::domain::paging::{PageRequest, last_page};
 use crate::domain::role::Role;
-use crate::domain::views::AuditQuery;
+use crate::domain::views::{AuditQuery, AuditRow};
 use crate::i18n::*;
 use crate::ui::components::{DateTime, ErrorNotice};
 use crate::ui::session::RequireRole;
@@ -44,7 +45,7 @@ fn query_from_params(params: &leptos_router::params::ParamsMap) -> AuditQuery {
 }
 
 /// The actions the log records, in the order the filter lists them.
-const ACTIONS: [&str; 15] = [
+const ACTIONS: [&str; 16] = [
     "create",
     "submit",
     "revise",
@@ -52,6 +53,7 @@ const ACTIONS: [&str; 15] = [
     "decide",
     "publish",
     "select",
+    "unselect",
     "unlock",
     "student_window",
     "teacher_window",
@@ -72,6 +74,7 @@ fn action_label(locale: Locale, action: &str) -> String {
         "decide" => td_string!(locale, audit_action.decide),
         "publish" => td_string!(locale, audit_action.publish),
         "select" => td_string!(locale, audit_action.select),
+        "unselect" => td_string!(locale, audit_action.unselect),
         "login" => td_string!(locale, audit_action.login),
         "student_window" => td_string!(locale, audit_action.student_window),
         "teacher_window" => td_string!(locale, audit_action.teacher_window),
@@ -88,6 +91,12 @@ fn action_label(locale: Locale, action: &str) -> String {
 /// Names a stored state (draft, passed …) in the page's language; other values, such as
 /// dates, are shown as stored.
 fn value_label(locale: Locale, value: &str) -> String {
+    if let Some((batch, rows)) = value
+        .strip_prefix("batch:")
+        .and_then(|rest| rest.split_once(':'))
+    {
+        return td_string!(locale, audit_value.batch, batch = batch, rows = rows).to_string();
+    }
     let label = match value {
         "draft" => td_string!(locale, audit_value.draft),
         "pending" => td_string!(locale, audit_value.pending),
@@ -112,6 +121,24 @@ fn entity_label(locale: Locale, entity: &str) -> String {
         other => return other.to_owned(),
     };
     label.to_string()
+}
+
+/// Names a row's entity: its kind and name, such as 學習成果 112010 王小明 數學A or
+/// 學期 113學年度第1學期, with the number only when there is no name.
+fn entity_text(locale: Locale, row: &AuditRow) -> String {
+    let kind = entity_label(locale, &row.entity);
+    match row.entity_name.as_deref() {
+        Some(name) if row.entity == "semester" => match name.parse::<SemesterCode>() {
+            Ok(code) => crate::ui::format::semester_label(locale, code),
+            Err(_) => format!("{kind} {name}"),
+        },
+        Some(name) if row.entity == "school_year" => {
+            td_string!(locale, admin.selection_year, year = name).to_string()
+        }
+        Some(name) => format!("{kind} {name}"),
+        None if row.entity == "school" => kind,
+        None => format!("{kind} #{}", row.entity_id),
+    }
 }
 
 fn href(query: &AuditQuery, page: u32) -> String {
@@ -234,7 +261,7 @@ fn Audit() -> impl IntoView {
                                             .into_iter()
                                             .map(|row| {
                                                 let locale = i18n.get_locale_untracked();
-                                                let entity = format!("{} #{}", entity_label(locale, &row.entity), row.entity_id);
+                                                let entity = entity_text(locale, &row);
                                                 let action = action_label(locale, &row.action);
                                                 let old_value = row.old_value.as_deref().map(|value| value_label(locale, value)).unwrap_or_default();
                                                 let new_value = row.new_value.as_deref().map(|value| value_label(locale, value)).unwrap_or_default();

@@ -117,6 +117,7 @@ fn SemesterForm(
     let student_closes = RwSignal::new(date_value(windows.student.closes_at));
     let teacher_opens = RwSignal::new(date_value(windows.teacher.opens_at));
     let teacher_closes = RwSignal::new(date_value(windows.teacher.closes_at));
+    let reason = RwSignal::new(String::new());
     let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         update.dispatch(UpdateSemesterWindows {
@@ -126,6 +127,7 @@ fn SemesterForm(
                 student_closes_on: student_closes.get_untracked(),
                 teacher_opens_on: teacher_opens.get_untracked(),
                 teacher_closes_on: teacher_closes.get_untracked(),
+                reason: reason.get_untracked(),
             },
         });
     };
@@ -166,6 +168,7 @@ fn SemesterForm(
                     {field("teacher-closes", t_string!(i18n, admin.closes).to_string(), teacher_closes)}
                 </div>
             </fieldset>
+            <ReasonField id=format!("semester-{}-reason", id.0) value=reason/>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || update.pending().get()>{t!(i18n, admin.save)}</button>
                 {(!semester.is_current).then(|| view! {
@@ -251,6 +254,7 @@ fn SelectionForm(
     let opens = RwSignal::new(date_value(year.selection.opens_at));
     let closes = RwSignal::new(date_value(year.selection.closes_at));
     let max = RwSignal::new(year.max_selections.to_string());
+    let reason = RwSignal::new(String::new());
     let id = year.id;
     let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -260,6 +264,7 @@ fn SelectionForm(
                 opens_on: opens.get_untracked(),
                 closes_on: closes.get_untracked(),
                 max_selections: max.get_untracked(),
+                reason: reason.get_untracked(),
             },
         });
     };
@@ -268,7 +273,14 @@ fn SelectionForm(
     view! {
         <form class="card window-form" on:submit=save novalidate=true aria-label=label>
             <h3>{title}</h3>
-            <WindowStatus window=year.selection now=now/>
+            {if year.submitted {
+                view! { <p class="window-status window-closed">{t!(i18n, admin.selection_submitted)}</p> }.into_any()
+            } else if year.selection.opens_at.is_none() {
+                // A selection window without dates is closed: students cannot tick yet.
+                view! { <p class="window-status window-waiting">{t!(i18n, admin.selection_unset)}</p> }.into_any()
+            } else {
+                view! { <WindowStatus window=year.selection now=now/> }.into_any()
+            }}
             <div class="window-grid">
                 <div class="field">
                     <label for=format!("selection-{id}-opens")>{t!(i18n, admin.selection_opens)}</label>
@@ -283,9 +295,29 @@ fn SelectionForm(
                     <input id=format!("selection-{id}-max") inputmode="numeric" autocomplete="off" maxlength="2" prop:value=move || max.get() on:input=move |event| max.set(event_target_value(&event))/>
                 </div>
             </div>
+            <ReasonField id=format!("selection-{id}-reason") value=reason/>
             <div class="form-actions">
                 <button type="submit" class="button button-primary" disabled=move || update.pending().get()>{t!(i18n, admin.save)}</button>
             </div>
         </form>
+    }
+}
+
+/// Renders the optional reason of a change, which the audit log keeps with it.
+#[component]
+fn ReasonField(id: String, value: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{t!(i18n, admin.change_reason)}</label>
+            <input
+                id=id
+                type="text"
+                autocomplete="off"
+                maxlength="500"
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+            />
+        </div>
     }
 }

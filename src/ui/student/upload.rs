@@ -272,6 +272,9 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
             novalidate=true
             on:submit=on_submit
         >
+            // Outside the window the whole form is disabled, not only its button, so that a
+            // student does not fill it in for nothing.
+            <fieldset class="plain-fieldset stack" disabled=window_closed>
             {course_field}
             {current_files}
             <FileField
@@ -307,6 +310,7 @@ fn OutcomeForm(context: UploadContext, revising: Option<OutcomeDetail>) -> impl 
                     {move || format!("{} / {}", char_count(&summary.get()), SUMMARY_MAX_CHARS)}
                 </small>
             </label>
+            </fieldset>
             {move || error.get().map(|error| view! { <ErrorNotice error=error/> })}
             {move || progress.get().map(|fraction| {
                 let percent = (fraction * 100.0).round() as u32;

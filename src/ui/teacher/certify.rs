@@ -275,6 +275,8 @@ fn ReviewList(
     let range = page.range;
     let to_publish = publishable(&counts, query.state);
     let rows = page.rows.clone();
+    // Rows of a semester whose teacher window has closed cannot be published.
+    let all_locked = !rows.is_empty() && rows.iter().all(|row| !row.editable);
     let selectable: Vec<(OutcomeId, i64)> = rows
         .iter()
         .filter(|row| row.editable && !matches!(row.state, ReviewState::Published(_)))
@@ -357,7 +359,7 @@ fn ReviewList(
                 <button
                     type="button"
                     class="button button-primary"
-                    disabled=move || actions.busy.get() || to_publish == 0
+                    disabled=move || actions.busy.get() || to_publish == 0 || all_locked
                     on:click=move |_| browser::show_modal(publish_all_dialog)
                 >
                     {t!(i18n, certify.publish_all, count = to_publish)}

@@ -138,10 +138,20 @@ const SEED_START: UtcMillis = UtcMillis(1_727_744_400_000);
 /// How far the demo clock moves between two steps: 37 minutes.
 const SEED_STEP_MILLIS: i64 = 37 * 60 * 1000;
 
+/// Moves the demo clock one step on, within school hours: a step that would pass 17:00 in
+/// Taiwan moves to 08:00 of the next day instead, so no teacher publishes at 3 a.m.
 fn advance(state: &AppState) {
-    state
-        .clock
-        .set(UtcMillis(state.clock.now().0 + SEED_STEP_MILLIS));
+    let next = UtcMillis(state.clock.now().0 + SEED_STEP_MILLIS);
+    let day = next.taipei_date();
+    let start = start_of_taipei_day(day).0;
+    let hour = (next.0 - start) / 3_600_000;
+    let next = if hour >= 17 {
+        let tomorrow = day.checked_add(1.day()).unwrap_or(day);
+        UtcMillis(start_of_taipei_day(tomorrow).0 + 8 * 3_600_000)
+    } else {
+        next
+    };
+    state.clock.set(next);
 }
 
 /// Returns a valid fake national ID for the demo student with a 0-based index: letter A
