@@ -553,18 +553,13 @@ async fn slow_uploads(data_dir: &Path, fixture: &common::Fixture, report: &mut V
 }
 
 fn compressed_size(path: &Path, tool: &[&str]) -> Option<u64> {
-    let bytes = std::fs::read(path).ok()?;
-    let mut child = std::process::Command::new(tool[0])
+    let output = std::process::Command::new(tool[0])
         .args(&tool[1..])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
+        .arg(path)
+        .stderr(Stdio::null())
+        .output()
         .ok()?;
-    {
-        use std::io::Write;
-        child.stdin.take()?.write_all(&bytes).ok()?;
-    }
-    Some(child.wait_with_output().ok()?.stdout.len() as u64)
+    output.status.success().then_some(output.stdout.len() as u64)
 }
 
 fn wasm_sizes(report: &mut Vec<String>) {

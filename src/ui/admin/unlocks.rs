@@ -138,14 +138,17 @@ fn Unlocks() -> impl IntoView {
                                                 <tr class=if row.active { "" } else { "published" }>
                                                     <td data-label=move || t_string!(i18n, fields.student)>{student}</td>
                                                     <td data-label=move || t_string!(i18n, fields.semester)>{semester_label(row.semester)}</td>
+                                                    // One child, because a phone shows each cell as a two-column grid.
                                                     <td data-label=move || t_string!(i18n, admin.unlock_period)>
-                                                        {row.window.opens_at.map(|at| view! { <DateTime at=at/> })} " ~ "
-                                                        {row.window.closes_at.map(|at| view! { <DateTime at=at/> })}
-                                                        {row.active.then(|| view! { " " <span class="badge badge-passed">{t!(i18n, admin.active)}</span> })}
+                                                        <span>
+                                                            {row.window.opens_at.map(|at| view! { <DateTime at=at/> })} " ~ "
+                                                            {row.window.closes_at.map(|at| view! { <DateTime at=at/> })}
+                                                            {row.active.then(|| view! { " " <span class="badge badge-passed">{t!(i18n, admin.active)}</span> })}
+                                                        </span>
                                                     </td>
                                                     <td data-label=move || t_string!(i18n, admin.unlock_reason)>{row.reason.clone()}</td>
                                                     <td data-label=move || t_string!(i18n, admin.granted_by)>
-                                                        {row.created_by.clone()} " " <DateTime at=row.created_at/>
+                                                        <span>{row.created_by.clone()} " " <DateTime at=row.created_at/></span>
                                                     </td>
                                                 </tr>
                                             }
