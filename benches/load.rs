@@ -559,7 +559,10 @@ fn compressed_size(path: &Path, tool: &[&str]) -> Option<u64> {
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    output.status.success().then_some(output.stdout.len() as u64)
+    output
+        .status
+        .success()
+        .then_some(output.stdout.len() as u64)
 }
 
 fn wasm_sizes(report: &mut Vec<String>) {
@@ -588,6 +591,138 @@ fn wasm_sizes(report: &mut Vec<String>) {
     }
 }
 
+/// Adds `count` students who share the fixture student's password, as `bench0001` ….
+async fn seed_students(data_dir: &Path, fixture: &common::Fixture, count: i64) {
+    let url = format!("sqlite://{}", data_dir.join("licheng.db").display());
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let now = UtcMillis::now().0;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         INSERT INTO users (school_id, login, display_name, password_hash, created_at, updated_at) \
+         SELECT $2, 'bench' || substr('0000' || i, -4, 4), '測試學生' || i, \
+           (SELECT password_hash FROM users WHERE login = $3 AND school_id = $2), $4, $4 FROM n",
+    )
+    .bind(count)
+    .bind(fixture.school.0)
+    .bind(STUDENT)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO students (user_id, school_id, student_no) \
+         SELECT id, school_id, login FROM users WHERE login LIKE 'bench%'",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO user_roles (user_id, school_id, role) \
+         SELECT id, school_id, 'student' FROM users WHERE login LIKE 'bench%'",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    pool.close().await;
+}
+
+/// 3,000 different students log in within 60 seconds, 50 a second, as at the start of a
+/// class period in a computer room; the baseline is one Argon2id hash on this machine.
+async fn logins(report: &mut Vec<String>) {
+    let count = 3000usize;
+    let (directory, fixture) = prepare().await;
+    seed_students(directory.path(), &fixture, count as i64).await;
+
+    let hasher = licheng::server::auth::PasswordHasher::new(1);
+    let started = Instant::now();
+    for _ in 0..10 {
+        hasher.hash("pw-bench".into()).await.unwrap();
+    }
+    let hash_time = started.elapsed() / 10;
+
+    let server = start(directory.path(), STUDENT).await;
+    let pid = server.pid();
+    let idle = rss_bytes(pid);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut peak = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = rss_bytes(pid).max(peak);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            peak
+        })
+    };
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for index in 1..=count {
+        let due = started + Duration::from_millis((index as u64 - 1) * 20);
+        tokio::time::sleep_until(due.into()).await;
+        let (client, base) = (client.clone(), server.base.clone());
+        handles.push(tokio::spawn(async move {
+            let begun = Instant::now();
+            let reply = client
+                .post(format!("{base}/api/login"))
+                .header("origin", &base)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!(
+                    "school_code=123456&login=bench{index:04}&password=pw-{STUDENT}"
+                ))
+                .send()
+                .await;
+            let ok = reply.is_ok_and(|reply| reply.status().is_success());
+            (ok, begun.elapsed())
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut succeeded = 0;
+    for handle in handles {
+        let (ok, latency) = handle.await.unwrap();
+        succeeded += usize::from(ok);
+        latencies.push(latency);
+    }
+    let elapsed = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = sampler.await.unwrap();
+    let (p50, p99) = (
+        percentile(&mut latencies, 0.5),
+        percentile(&mut latencies, 0.99),
+    );
+    report.push("| logins | value |".into());
+    report.push("|---|---|".into());
+    report.push(format!(
+        "| baseline: one Argon2id hash | {:.1} ms |",
+        hash_time.as_secs_f64() * 1e3
+    ));
+    report.push(format!(
+        "| {count} logins sent 50 a second | {succeeded} succeeded ({:.1} %) in {:.1} s |",
+        succeeded as f64 * 100.0 / count as f64,
+        elapsed.as_secs_f64()
+    ));
+    report.push(format!(
+        "| login latency p50 / p99 | {:.0} ms / {:.0} ms ({:.1}× / {:.1}× the hash) |",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3,
+        p50.as_secs_f64() / hash_time.as_secs_f64(),
+        p99.as_secs_f64() / hash_time.as_secs_f64()
+    ));
+    report.push(format!(
+        "| server memory idle / peak | {:.1} MB / {:.1} MB |",
+        idle as f64 / 1e6,
+        peak as f64 / 1e6
+    ));
+    drop(server);
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let only: Vec<String> = std::env::args()
@@ -613,6 +748,10 @@ async fn main() {
     if wanted("ssr") {
         let (directory, _) = prepare().await;
         ssr(directory.path(), &mut report).await;
+        report.push(String::new());
+    }
+    if wanted("logins") {
+        logins(&mut report).await;
         report.push(String::new());
     }
     if wanted("pending") {
