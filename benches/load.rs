@@ -723,6 +723,166 @@ async fn logins(report: &mut Vec<String>) {
     drop(server);
 }
 
+/// Logs in as a seeded student and returns the session cookie.
+async fn student_cookie(client: &reqwest::Client, base: &str, index: usize) -> String {
+    let reply = client
+        .post(format!("{base}/api/login"))
+        .header("origin", base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "school_code=123456&login=bench{index:04}&password=pw-{STUDENT}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success(), "login bench{index:04}");
+    reply
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("licheng_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Students open their outcome pages from `connections` loops for `seconds`; returns the
+/// latencies and the number of failed requests.
+async fn browse(
+    base: &str,
+    cookies: &[String],
+    connections: usize,
+    seconds: u64,
+) -> (Vec<Duration>, usize) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let loops: Vec<_> = (0..connections)
+        .map(|worker| {
+            let (client, base, cookies) = (client.clone(), base.to_owned(), cookies.to_vec());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                let mut turn = worker;
+                while Instant::now() < deadline {
+                    let cookie = &cookies[turn % cookies.len()];
+                    let path = if turn % 3 == 0 {
+                        "/notifications"
+                    } else {
+                        "/student/outcomes"
+                    };
+                    turn += connections;
+                    let started = Instant::now();
+                    let reply = client
+                        .get(format!("{base}{path}"))
+                        .header("cookie", cookie)
+                        .header("accept", "text/html")
+                        .send()
+                        .await;
+                    match reply {
+                        Ok(reply) if reply.status().is_success() => {
+                            let _ = reply.bytes().await;
+                        }
+                        _ => errors += 1,
+                    }
+                    latencies.push(started.elapsed());
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for handle in loops {
+        let (mine, failed) = handle.await.unwrap();
+        latencies.extend(mine);
+        errors += failed;
+    }
+    (latencies, errors)
+}
+
+/// Deadline day in a school of 3,000 students: 300 phones upload 4 MB slowly while 200 other
+/// students browse their pages; the baseline is the same browsing on an idle server.
+async fn deadline_day(report: &mut Vec<String>) {
+    let (directory, fixture) = prepare().await;
+    seed_students(directory.path(), &fixture, 3000).await;
+    let server = start(directory.path(), STUDENT).await;
+    let client = reqwest::Client::new();
+    let mut cookies = Vec::new();
+    for index in 1..=200 {
+        cookies.push(student_cookie(&client, &server.base, index).await);
+    }
+    let (mut idle, idle_errors) = browse(&server.base, &cookies, 16, 15).await;
+
+    let course = fixture.math.0.to_string();
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let body = std::sync::Arc::new(upload_body(&course, unique_pdf(700_000, UPLOAD_BYTES)));
+    let uploads = 300;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut senders = Vec::new();
+    for index in 0..uploads {
+        let (body, stop, base, cookie, address) = (
+            body.clone(),
+            stop.clone(),
+            server.base.clone(),
+            server.cookie.clone(),
+            address.clone(),
+        );
+        senders.push(tokio::spawn(async move {
+            // A phone on a weak connection: about 80 KB a second, started at staggered times.
+            tokio::time::sleep(Duration::from_millis(index as u64 * 10)).await;
+            let head = format!(
+                "POST /upload/outcomes HTTP/1.1\r\nHost: {address}\r\nOrigin: {base}\r\nCookie: {cookie}\r\n\
+                 Accept: application/json\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
+                 Content-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let Ok(mut stream) = tokio::net::TcpStream::connect(&address).await else {
+                return;
+            };
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let mut sent = 0;
+            while sent < body.len() && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let end = (sent + 8 * 1024).min(body.len());
+                if stream.write_all(&body[sent..end]).await.is_err() {
+                    return;
+                }
+                sent = end;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (mut busy, busy_errors) = browse(&server.base, &cookies, 16, 15).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for sender in senders {
+        let _ = sender.await;
+    }
+    drop(server);
+
+    let (i50, i99) = (percentile(&mut idle, 0.5), percentile(&mut idle, 0.99));
+    let (b50, b99) = (percentile(&mut busy, 0.5), percentile(&mut busy, 0.99));
+    report.push("| deadline day, 3,000 students, 16 browsing connections for 15 s | pages | errors | p50 | p99 |".into());
+    report.push("|---|---|---|---|---|".into());
+    report.push(format!(
+        "| baseline: idle | {} | {idle_errors} | {:.1} ms | {:.1} ms |",
+        idle.len(),
+        i50.as_secs_f64() * 1e3,
+        i99.as_secs_f64() * 1e3
+    ));
+    report.push(format!(
+        "| during {uploads} slow 4 MB uploads (target: 0 errors, p99 ≤ 300 ms) | {} | {busy_errors} | {:.1} ms | {:.1} ms ({:.1}× idle) |",
+        busy.len(),
+        b50.as_secs_f64() * 1e3,
+        b99.as_secs_f64() * 1e3,
+        b99.as_secs_f64() / i99.as_secs_f64()
+    ));
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let only: Vec<String> = std::env::args()
@@ -752,6 +912,10 @@ async fn main() {
     }
     if wanted("logins") {
         logins(&mut report).await;
+        report.push(String::new());
+    }
+    if wanted("deadline") {
+        deadline_day(&mut report).await;
         report.push(String::new());
     }
     if wanted("pending") {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of docs/benchmarks.md against the release build and prints their
-# tables. Arguments choose figures: wasm, uploads, memory, ssr, logins, pending (default:
-# all).
+# tables. Arguments choose figures: wasm, uploads, memory, ssr, logins, deadline, pending
+# (default: all).
 # LICHENG_BENCH_OUTCOMES=10000,100000 leaves out the slow one-million-outcome case.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
