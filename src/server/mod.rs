@@ -134,7 +134,7 @@ async fn restore(settings: &Settings, from: &std::path::Path) -> anyhow::Result<
     let key_file = settings.national_id_key_file();
     if !key_file.exists() {
         println!(
-            "注意 Note: there is no national ID key at {}. Copy the key file of the old server there              before starting; a new key cannot read the stored national IDs.",
+            "注意 Note: there is no national ID key at {}. Copy the key file of the old server there before starting; a new key cannot read the stored national IDs.",
             key_file.display()
         );
     }
@@ -208,12 +208,68 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     jobs::spawn_session_sweeper(state.clone());
     services::backups::spawn_scheduler(state.clone());
     let app = router::build(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    serve_http(listener, app).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The largest read buffer of one HTTP/1 connection. hyper lets it grow to about 400 KiB per
+/// connection. With 500 slow uploads a 64 KiB cap saved about 60 MB (docs/benchmarks.md), and
+/// uploads are streamed, so the smaller buffer does not slow them.
+const MAX_CONNECTION_BUFFER: usize = 64 * 1024;
+
+/// How long a shutdown waits for open requests (and event streams) to end.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves `app` on `listener` until SIGINT or SIGTERM, then lets open connections finish.
+/// This is `axum::serve` with a bounded per-connection read buffer.
+async fn serve_http(listener: tokio::net::TcpListener, app: axum::Router) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().max_buf_size(MAX_CONNECTION_BUFFER);
+    let graceful = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _peer)) => stream,
+                    Err(error) => {
+                        // For example out of file descriptors: wait a little instead of spinning.
+                        tracing::warn!(%error, "cannot accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::debug!(%error, "cannot set TCP_NODELAY");
+                }
+                let service = TowerToHyperService::new(app.clone());
+                let connection = builder
+                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                    .into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("open connections did not end within 30 seconds; stopping anyway");
+        }
+    }
 }
 
 /// Loads the Leptos runtime options from `path` (`LEPTOS_*` variables, as set by
