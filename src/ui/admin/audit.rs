@@ -224,7 +224,9 @@ fn Audit() -> impl IntoView {
                 <input id="audit-to" name="to" type="text" class="date-input" autocomplete="off" maxlength="10" placeholder="114/02/28" prop:value=value("to")/>
             </div>
             <div class="field filter-submit">
-                <button type="submit" class="button button-primary">{t!(i18n, certify.apply_filters)}</button>
+                // Named, because the router's form adds the button to the address: a new filter
+                // starts on the first page, instead of a stray `&=`.
+                <button type="submit" name="page" value="1" class="button button-primary">{t!(i18n, certify.apply_filters)}</button>
             </div>
         </Form>
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
