@@ -589,6 +589,26 @@ fn wasm_sizes(report: &mut Vec<String>) {
             kib(brotli)
         ));
     }
+    // The baseline, built by scripts/bench.sh from tools/hello-wasm with the same profile.
+    if let Ok(dir) = std::env::var("LICHENG_HELLO_PKG") {
+        for name in ["hello.wasm", "hello.js"] {
+            let path = Path::new(&dir).join(name);
+            let Ok(metadata) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let kib = |bytes: Option<u64>| {
+                bytes.map_or("–".into(), |bytes| {
+                    format!("{:.1} KiB", bytes as f64 / 1024.0)
+                })
+            };
+            report.push(format!(
+                "| baseline: Leptos hello world, {name} | {} | {} | {} |",
+                kib(Some(metadata.len())),
+                kib(compressed_size(&path, &["gzip", "-9", "-c"])),
+                kib(compressed_size(&path, &["brotli", "-q", "11", "-c"]))
+            ));
+        }
+    }
 }
 
 /// Adds `count` students who share the fixture student's password, as `bench0001` ….

@@ -17,6 +17,17 @@ fi
 
 log "release build"
 cargo leptos build --release
+
+# The baseline of the bundle-size figure: a Leptos hello world with the same WASM profile,
+# passed through wasm-bindgen and wasm-opt -Oz as cargo-leptos does.
+HELLO_OUT="$CARGO_TARGET_DIR/hello-pkg"
+log "Leptos hello-world bundle (baseline)"
+(cd "$ROOT/tools/hello-wasm" && cargo build --target wasm32-unknown-unknown --profile wasm-release --target-dir "$CARGO_TARGET_DIR/hello")
+mkdir -p "$HELLO_OUT"
+wasm-bindgen --target web --no-typescript --out-dir "$HELLO_OUT" --out-name hello \
+  "$CARGO_TARGET_DIR/hello/wasm32-unknown-unknown/wasm-release/hello_wasm.wasm"
+wasm-opt -Oz -o "$HELLO_OUT/hello.wasm" "$HELLO_OUT/hello_bg.wasm"
+export LICHENG_HELLO_PKG="$HELLO_OUT"
 export LICHENG_BIN="$CARGO_TARGET_DIR/release/licheng"
 log "benchmarks (machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB)"
 TZ=UTC cargo bench --features ssr --bench load -- "$@"
