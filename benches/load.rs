@@ -153,7 +153,7 @@ fn rss_bytes(pid: u32) -> u64 {
         * 1024
 }
 
-/// A PDF of exactly `size` bytes whose content is unique to `seed`, so that the
+/// Builds a PDF of exactly `size` bytes whose content is unique to `seed`, so that the
 /// content-addressed store cannot skip it as a duplicate.
 fn unique_pdf(seed: usize, size: usize) -> Vec<u8> {
     let mut bytes = format!("%PDF-1.4\n% bench {seed}\n").into_bytes();
@@ -367,11 +367,13 @@ async fn seed_outcomes(data_dir: &Path, fixture: &common::Fixture, count: i64, m
     .fetch_one(&mut *tx)
     .await
     .unwrap();
+
     let base: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1000000000 FROM course_outcomes")
             .fetch_one(&mut *tx)
             .await
             .unwrap();
+
     let now = UtcMillis::now().0;
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $1) \
@@ -391,6 +393,7 @@ async fn seed_outcomes(data_dir: &Path, fixture: &common::Fixture, count: i64, m
     .execute(&mut *tx)
     .await
     .unwrap();
+
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $1) \
          INSERT INTO outcome_reviews (id, school_id, outcome_id, round, summary, document_file_id, submitted_by, submitted_at) \
@@ -405,6 +408,7 @@ async fn seed_outcomes(data_dir: &Path, fixture: &common::Fixture, count: i64, m
     .execute(&mut *tx)
     .await
     .unwrap();
+
     tx.commit().await.unwrap();
     sqlx::query("ANALYZE").execute(&pool).await.unwrap();
     pool.close().await;
@@ -507,6 +511,7 @@ async fn slow_uploads(data_dir: &Path, fixture: &common::Fixture, report: &mut V
     let pid = server.pid();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = rss_bytes(pid);
+
     let course = fixture.math.0.to_string();
     let address = server.base.trim_start_matches("http://").to_owned();
     let count = 500;
@@ -527,6 +532,7 @@ async fn slow_uploads(data_dir: &Path, fixture: &common::Fixture, report: &mut V
         stream.write_all(&body[..64 * 1024]).await.unwrap();
         streams.push(stream);
     }
+
     let mut peak = rss_bytes(pid);
     // Ten seconds of trickling: 16 KB per upload every 200 ms.
     for step in 0..50 {
@@ -538,6 +544,7 @@ async fn slow_uploads(data_dir: &Path, fixture: &common::Fixture, report: &mut V
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     drop(streams);
+
     report.push("| memory | resident |".into());
     report.push("|---|---|".into());
     report.push(format!(
@@ -634,6 +641,7 @@ async fn seed_students(data_dir: &Path, fixture: &common::Fixture, count: i64) {
     .execute(&mut *tx)
     .await
     .unwrap();
+
     sqlx::query(
         "INSERT INTO students (user_id, school_id, student_no) \
          SELECT id, school_id, login FROM users WHERE login LIKE 'bench%'",
@@ -641,6 +649,7 @@ async fn seed_students(data_dir: &Path, fixture: &common::Fixture, count: i64) {
     .execute(&mut *tx)
     .await
     .unwrap();
+
     sqlx::query(
         "INSERT INTO user_roles (user_id, school_id, role) \
          SELECT id, school_id, 'student' FROM users WHERE login LIKE 'bench%'",
@@ -648,6 +657,7 @@ async fn seed_students(data_dir: &Path, fixture: &common::Fixture, count: i64) {
     .execute(&mut *tx)
     .await
     .unwrap();
+
     tx.commit().await.unwrap();
     pool.close().await;
 }

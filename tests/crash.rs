@@ -1,7 +1,7 @@
 #![cfg(feature = "ssr")]
 //! The crash test. The real `licheng` binary serves a school while students upload, submit and
 //! delete, and it is killed with SIGKILL at random moments and restarted. After every kill, every
-//! request that had been answered with success must be fully there (row and file, hash
+//! request that the server acknowledged with success must be fully there (row and file, hash
 //! matching), nothing half-written may be visible, and the database must pass
 //! `integrity_check`.
 //!
@@ -129,7 +129,7 @@ fn unique_pdf(seed: u64, size: usize) -> Vec<u8> {
     bytes
 }
 
-/// One student's loop: upload, then submit or delete some of the uploads, recording every
+/// Runs one student's loop: upload, then submit or delete some of the uploads, recording every
 /// success in the ledger as soon as its response arrives.
 async fn work(base: String, cookie: String, course: String, ledger: Ledger, seed: u64) {
     let client = reqwest::Client::new();
