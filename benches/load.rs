@@ -662,8 +662,8 @@ async fn seed_students(data_dir: &Path, fixture: &common::Fixture, count: i64) {
     pool.close().await;
 }
 
-/// 3,000 different students log in within 60 seconds, 50 a second, as at the start of a
-/// class period in a computer room; the baseline is one Argon2id hash on this machine.
+/// Logs in 3,000 different students within 60 seconds, 50 a second, as at the start of a
+/// class period in a computer room. The baseline is one Argon2id hash on this machine.
 async fn logins(report: &mut Vec<String>) {
     let count = 3000usize;
     let (directory, fixture) = prepare().await;
@@ -833,8 +833,8 @@ async fn browse(
     (latencies, errors)
 }
 
-/// Deadline day in a school of 3,000 students: 300 phones upload 4 MB slowly while 200 other
-/// students browse their pages; the baseline is the same browsing on an idle server.
+/// Measures deadline day in a school of 3,000 students: 300 phones upload 4 MB slowly while
+/// 200 other students browse their pages. The baseline is the same browsing on an idle server.
 async fn deadline_day(report: &mut Vec<String>) {
     let (directory, fixture) = prepare().await;
     seed_students(directory.path(), &fixture, 3000).await;
@@ -919,36 +919,36 @@ async fn main() {
         .skip(1)
         .filter(|arg| !arg.starts_with('-'))
         .collect();
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|arg| arg == name);
+    let selected = |name: &str| only.is_empty() || only.iter().any(|arg| arg == name);
     let mut report = Vec::new();
-    if wanted("wasm") {
+    if selected("wasm") {
         wasm_sizes(&mut report);
         report.push(String::new());
     }
-    if wanted("uploads") {
+    if selected("uploads") {
         let (directory, fixture) = prepare().await;
         uploads(directory.path(), &fixture, &mut report).await;
         report.push(String::new());
     }
-    if wanted("memory") {
+    if selected("memory") {
         let (directory, fixture) = prepare().await;
         slow_uploads(directory.path(), &fixture, &mut report).await;
         report.push(String::new());
     }
-    if wanted("ssr") {
+    if selected("ssr") {
         let (directory, _) = prepare().await;
         ssr(directory.path(), &mut report).await;
         report.push(String::new());
     }
-    if wanted("logins") {
+    if selected("logins") {
         logins(&mut report).await;
         report.push(String::new());
     }
-    if wanted("deadline") {
+    if selected("deadline") {
         deadline_day(&mut report).await;
         report.push(String::new());
     }
-    if wanted("pending") {
+    if selected("pending") {
         pending_list(&mut report).await;
         report.push(String::new());
     }

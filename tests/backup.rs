@@ -254,13 +254,13 @@ async fn prune_keeps_the_newest_backups() {
     let app = TestApp::new().await;
     three_files(&app).await;
     let backups = tempfile::tempdir().unwrap();
-    let mut made = Vec::new();
+    let mut written = Vec::new();
     for _ in 0..3 {
-        made.push(make_backup(&app, backups.path()).await);
+        written.push(make_backup(&app, backups.path()).await);
     }
-    assert_eq!(backup::list(backups.path()).await.unwrap(), made);
+    assert_eq!(backup::list(backups.path()).await.unwrap(), written);
     assert_eq!(backup::prune(backups.path(), 2).await.unwrap(), 1);
-    assert_eq!(backup::list(backups.path()).await.unwrap(), made[1..]);
+    assert_eq!(backup::list(backups.path()).await.unwrap(), written[1..]);
 }
 
 #[tokio::test]
@@ -336,23 +336,23 @@ async fn command_line_backs_up_verifies_and_restores() {
 
     let (ok, out, err) = licheng(data_dir, &["backup", "--to", to]);
     assert!(ok, "{out}{err}");
-    let made = backup::list(backups.path()).await.unwrap();
-    assert_eq!(made.len(), 1);
-    let made = made[0].to_str().unwrap().to_owned();
-    assert!(out.contains(&made), "{out}");
+    let listed = backup::list(backups.path()).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let written = listed[0].to_str().unwrap().to_owned();
+    assert!(out.contains(&written), "{out}");
 
-    let (ok, out, err) = licheng(data_dir, &["verify", "--backup", &made]);
+    let (ok, out, err) = licheng(data_dir, &["verify", "--backup", &written]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("all 3 files match"), "{out}");
 
     let target = tempfile::tempdir().unwrap();
     let restored = target.path().join("data");
-    let (ok, out, err) = licheng(&restored, &["restore", "--from", &made]);
+    let (ok, out, err) = licheng(&restored, &["restore", "--from", &written]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("Restored 3 files"), "{out}");
     let (ok, out, err) = licheng(&restored, &["verify"]);
     assert!(ok, "{out}{err}");
-    let (ok, _, err) = licheng(&restored, &["restore", "--from", &made]);
+    let (ok, _, err) = licheng(&restored, &["restore", "--from", &written]);
     assert!(!ok);
     assert!(err.contains("is not empty"), "{err}");
 

@@ -245,7 +245,7 @@ async fn teacher_certifies_until_own_window_closes() {
     let reply = teacher.decide(&[(second, v2)], "Passed", "").await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.json(), closed("Teacher", teacher_deadline()));
-    // 全部發佈 of a decided item after the window says why nothing was published.
+    // 全部發佈 of a decided item after the window returns the closed-window error.
     let reply = teacher
         .call_json("publish_all", json!({ "query": all_query() }))
         .await;

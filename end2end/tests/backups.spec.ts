@@ -1,8 +1,8 @@
 import { test } from '@playwright/test';
 import { DESKTOP, PHONE, expect, hydrated, login, screenshot } from './helpers';
 
-// The administrator starts a backup of the demo school, follows it, and sees the backup and
-// its restore drill succeed.
+// The administrator starts a backup of the demo school and follows it until the backup and
+// its restore drill have both succeeded.
 test('an administrator backs up and sees the restore drill pass', async ({ browser }, testInfo) => {
   const context = await browser.newContext({ viewport: DESKTOP });
   const page = await context.newPage();

@@ -14,7 +14,7 @@ pub struct SemesterWindowsInput {
     pub student_closes_on: String,
     pub teacher_opens_on: String,
     pub teacher_closes_on: String,
-    /// Why the windows change (optional), kept in the audit log.
+    /// The optional reason for the change, kept in the audit log.
     #[serde(default)]
     pub reason: String,
 }
@@ -27,7 +27,7 @@ pub struct SelectionWindowInput {
     pub closes_on: String,
     /// 每學年勾選上限, as typed.
     pub max_selections: String,
-    /// Why the window or the limit changes (optional), kept in the audit log.
+    /// The optional reason for the window or limit change, kept in the audit log.
     #[serde(default)]
     pub reason: String,
 }

@@ -433,7 +433,7 @@ pub enum BackupKind {
     Drill,
 }
 
-/// How a backup run ended, or that it is still running.
+/// The outcome of a backup run, or `Running` while it runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BackupOutcome {
     Running,
@@ -452,7 +452,7 @@ pub struct BackupRun {
     pub name: Option<String>,
     pub files: Option<u64>,
     pub bytes: Option<u64>,
-    /// Why it failed.
+    /// The failure reason.
     pub detail: Option<String>,
 }
 

@@ -103,10 +103,10 @@ pub async fn run(cli: config::Cli) -> anyhow::Result<()> {
             let directory = to.unwrap_or_else(|| state.settings.backup_dir());
             if services::backups::run_now(&state, &directory).await {
                 let latest = backup::list(&directory).await?.pop();
-                let shown = latest
+                let path = latest
                     .map(|path| path.display().to_string())
                     .unwrap_or_default();
-                println!("備份完成並通過還原演練 Backup written and restore drill passed: {shown}");
+                println!("備份完成並通過還原演練 Backup written and restore drill passed: {path}");
                 Ok(())
             } else {
                 anyhow::bail!("備份失敗 Backup failed; the log above gives the reason")

@@ -46,6 +46,9 @@ impl BackupJobs {
 }
 
 /// Returns the backup page of an administrator.
+// NOTE: backups cover the whole deployment, not one school, so any school's administrator
+// sees and starts them. That fits one school per server; a city deployment needs an operator
+// role for this page.
 pub async fn status(state: &AppState, user: &CurrentUser) -> Result<BackupStatus, AppError> {
     user.require(Role::Admin)?;
     let pool = &state.db.pool;

@@ -27,8 +27,8 @@ pub(crate) fn roc_text(iso: &str) -> String {
         .unwrap_or_else(|| iso.to_owned())
 }
 
-/// A date field for school staff: ROC (`114/02/28`) or Gregorian (`2025-02-28`) dates, typed
-/// as text. Browsers' date pickers show Western dates only, so they are not used.
+/// Renders a date field for school staff that takes ROC (`114/02/28`) or Gregorian
+/// (`2025-02-28`) dates as text, because browsers' date pickers show Western dates only.
 #[component]
 pub(crate) fn DateInput(
     id: String,
@@ -50,7 +50,7 @@ pub(crate) fn DateInput(
     }
 }
 
-/// The state of a window at `now`, such as 開放中，至 114/02/28 23:59:59.
+/// Renders the state of a window at `now`, such as 目前開放中，截止時間 114/02/28 23:59:59。
 #[component]
 pub(crate) fn WindowStatus(window: Window, now: UtcMillis) -> impl IntoView {
     let i18n = use_i18n();
