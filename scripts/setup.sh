@@ -5,12 +5,15 @@
 #
 # Installs: the wasm32 Rust target, cargo-leptos 0.3.10, the wasm-bindgen CLI at the version
 # in Cargo.lock, wasm-opt from npm's binaryen (Debian's binaryen corrupts the WASM), Chromium
-# and CJK and emoji fonts from Debian (tests only), and the end-to-end test's npm packages.
+# and CJK and emoji fonts from Debian (tests only), the end-to-end test's npm packages, and
+# s3s-fs 0.14.1, a small S3-compatible server that the object-store tests start on 127.0.0.1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
+# The newest s3s-fs that builds with Rust 1.95 (0.15 and later need 1.96).
+S3S_FS_VERSION="0.14.1"
 # Tools outside the checkout, so that a fresh clone on the same machine finds them.
 TOOLS_DIR="${LICHENG_TOOLS_DIR:-$HOME/.cache/licheng/tools}"
 
@@ -53,6 +56,17 @@ ensure_wasm_bindgen() {
     log "installing the wasm-bindgen CLI $wanted (about 2 minutes)"
     cargo install wasm-bindgen-cli --version "$wanted"
   fi
+}
+
+ensure_s3s_fs() {
+  local root="$TOOLS_DIR/s3s"
+  if [ -x "$root/bin/s3s-fs" ] && "$root/bin/s3s-fs" --version 2>/dev/null | grep -q " $S3S_FS_VERSION\$"; then
+    log "s3s-fs $S3S_FS_VERSION: present"
+  else
+    log "installing s3s-fs $S3S_FS_VERSION for the object-store tests (about 4 minutes)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked --root "$root"
+  fi
+  export LICHENG_S3S_FS="$root/bin/s3s-fs"
 }
 
 ensure_wasm_opt() {
@@ -114,6 +128,7 @@ setup_test_tools() {
   ensure_chromium
   ensure_fonts
   ensure_npm_packages
+  ensure_s3s_fs
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

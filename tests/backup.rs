@@ -62,6 +62,9 @@ fn entries(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn backup_and_restore_round_trip() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let backups = tempfile::tempdir().unwrap();
@@ -114,6 +117,9 @@ async fn backup_and_restore_round_trip() {
 
 #[tokio::test]
 async fn verify_lists_missing_and_damaged_files() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let hashes = stored_hashes(app.pool()).await;
@@ -145,6 +151,9 @@ async fn verify_lists_missing_and_damaged_files() {
 
 #[tokio::test]
 async fn backup_of_damaged_store_fails_leaving_nothing() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let hashes = stored_hashes(app.pool()).await;
@@ -171,6 +180,9 @@ async fn backup_of_damaged_store_fails_leaving_nothing() {
 
 #[tokio::test]
 async fn restore_refuses_a_used_directory() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let backups = tempfile::tempdir().unwrap();
@@ -200,6 +212,9 @@ async fn restore_refuses_a_used_directory() {
 
 #[tokio::test]
 async fn restore_of_damaged_backup_leaves_no_database() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let backups = tempfile::tempdir().unwrap();
@@ -234,6 +249,9 @@ async fn restore_of_damaged_backup_leaves_no_database() {
 
 #[tokio::test]
 async fn drill_passes_on_a_sound_backup() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let backups = tempfile::tempdir().unwrap();
@@ -251,6 +269,9 @@ async fn drill_passes_on_a_sound_backup() {
 
 #[tokio::test]
 async fn prune_keeps_the_newest_backups() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let backups = tempfile::tempdir().unwrap();
@@ -265,6 +286,9 @@ async fn prune_keeps_the_newest_backups() {
 
 #[tokio::test]
 async fn backup_page_is_for_administrators() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     for login in [STUDENT, TEACHER, SUBMITTER] {
@@ -324,6 +348,9 @@ fn licheng(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
 
 #[tokio::test]
 async fn command_line_backs_up_verifies_and_restores() {
+    if sqlite_only("the file backup") {
+        return;
+    }
     let app = TestApp::new().await;
     three_files(&app).await;
     let data_dir = app.data_dir.path();

@@ -35,21 +35,39 @@ pub async fn login(
 ) -> Result<SessionInfo, AppError> {
     use crate::server::services::auth::{self, LoginInput};
     let state = super::guard::state()?;
-    let previous_token = crate::server::auth::session::token_from_headers(
-        &super::guard::headers()?,
-        state.session_policy().cookie_name(),
-    );
+    let headers = super::guard::headers()?;
+    let policy = state.session_policy();
+    let previous_token =
+        crate::server::auth::session::token_from_headers(&headers, policy.cookie_name());
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|axum::extract::ConnectInfo(peer)| peer);
     let input = LoginInput {
         school_code: school_code.unwrap_or_default(),
         login,
         password,
+        device_token: crate::server::auth::session::token_from_headers(
+            &headers,
+            policy.device_cookie_name(),
+        ),
+        client_address: crate::server::auth::client_address(
+            &headers,
+            peer,
+            state.settings.client_ip_header.as_deref(),
+        ),
     };
     let result = auth::login(&state, input, previous_token).await;
     if let Ok(outcome) = &result {
         let response = expect_context::<leptos_axum::ResponseOptions>();
-        let cookie = state.session_policy().set_cookie(&outcome.token);
-        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-            response.append_header(axum::http::header::SET_COOKIE, value);
+        let mut cookies = vec![policy.set_cookie(&outcome.token)];
+        if let Some(device) = &outcome.new_device_token {
+            cookies.push(policy.set_device_cookie(device));
+        }
+        for cookie in cookies {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+                response.append_header(axum::http::header::SET_COOKIE, value);
+            }
         }
         leptos_axum::redirect(outcome.info.home_path());
     }

@@ -24,6 +24,9 @@ pub enum AppError {
     /// The login name or the password is wrong.
     #[error("invalid login name or password")]
     InvalidCredentials,
+    /// Too many failed logins: attempts wait until `retry_at` (docs/security.md).
+    #[error("login delayed after repeated failures")]
+    LoginThrottled { retry_at: UtcMillis },
     /// The login form was sent without a login name or password.
     #[error("login name or password missing")]
     LoginMissing,
@@ -142,6 +145,7 @@ impl AppError {
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::LoginThrottled { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict

@@ -38,6 +38,27 @@ pub enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Write one school's rows and files into a package directory, to move the school to
+    /// another deployment (such as from one machine to a city's PostgreSQL and S3).
+    ExportSchool {
+        /// The school's 學校代碼.
+        #[arg(long)]
+        school: String,
+        /// The package directory to create; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Load a package written by `export-school` into this deployment, under new ids; the
+    /// deployment may hold other schools, but not one with the same code.
+    ImportSchool {
+        /// The package directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// The national ID key file of the deployment that wrote the package; needed when
+        /// the package holds national IDs, which are re-encrypted under this deployment's key.
+        #[arg(long)]
+        source_national_id_key: Option<PathBuf>,
+    },
     /// Check every stored file against its recorded SHA-256 and list missing or damaged ones;
     /// exits with status 1 when any are found.
     Verify {
@@ -99,6 +120,18 @@ pub struct Settings {
     #[arg(long, env = "LICHENG_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
     pub session_absolute_hours: i64,
 
+    /// Failed logins from one client address within 10 minutes before that address waits out
+    /// the rest of the 10 minutes. A school's whole network may share one address, so keep it
+    /// high (docs/security.md).
+    #[arg(long, env = "LICHENG_LOGIN_ADDRESS_FAILURES", default_value_t = 300)]
+    pub login_address_failures: i64,
+
+    /// Request header that carries the client address when a reverse proxy stands in front,
+    /// such as `x-forwarded-for` (its last address is used, the one the proxy added). Unset,
+    /// the address of the TCP connection is used. Set it only behind a proxy that sets it.
+    #[arg(long, env = "LICHENG_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
     /// Password hashes computed at once; each takes about 19 MiB of memory. Defaults to the
     /// number of CPU cores.
     #[arg(long, env = "LICHENG_HASH_CONCURRENCY")]
@@ -120,6 +153,34 @@ pub struct Settings {
     /// Number of backups to keep; older ones are deleted after a successful backup.
     #[arg(long, env = "LICHENG_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
     pub backup_keep: u64,
+
+    /// S3-compatible bucket that holds the stored files, for deployments of several nodes;
+    /// unset keeps them under `files/` in the data directory. Uploads are spooled in the data
+    /// directory while they arrive either way.
+    #[arg(long, env = "LICHENG_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+
+    /// Endpoint of the S3-compatible server, such as `https://s3.example.edu.tw`; unset means
+    /// Amazon S3 itself. Buckets are addressed by path.
+    #[arg(long, env = "LICHENG_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// Region of the bucket; servers other than Amazon's mostly accept any.
+    #[arg(long, env = "LICHENG_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+
+    /// Access key of the bucket.
+    #[arg(long, env = "LICHENG_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+
+    /// Secret key of the bucket; set it in the environment, where other users of the machine
+    /// cannot read it from the process list.
+    #[arg(long, env = "LICHENG_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
+
+    /// Prefix of every object name, such as `licheng/`, to share a bucket.
+    #[arg(long, env = "LICHENG_S3_PREFIX", default_value = "")]
+    pub s3_prefix: String,
 
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LICHENG_LOG_FORMAT", default_value = "pretty")]
@@ -163,6 +224,28 @@ impl Settings {
     /// Returns the directory of the local file store.
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
+    }
+
+    /// Returns the S3 settings when a bucket is configured; both keys are then required.
+    pub fn s3_config(&self) -> anyhow::Result<Option<super::storage::s3::S3Config>> {
+        let Some(bucket) = &self.s3_bucket else {
+            return Ok(None);
+        };
+        let (Some(access_key_id), Some(secret_access_key)) =
+            (&self.s3_access_key_id, &self.s3_secret_access_key)
+        else {
+            anyhow::bail!(
+                "LICHENG_S3_BUCKET is set: set LICHENG_S3_ACCESS_KEY_ID and LICHENG_S3_SECRET_ACCESS_KEY too"
+            );
+        };
+        Ok(Some(super::storage::s3::S3Config {
+            bucket: bucket.clone(),
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: access_key_id.clone(),
+            secret_access_key: secret_access_key.clone(),
+            prefix: self.s3_prefix.clone(),
+        }))
     }
 
     pub fn file_rules(&self) -> FileRules {

@@ -78,6 +78,13 @@ impl NationalIdCipher {
         Ok(Self::from_keys(&keys))
     }
 
+    /// Loads an existing key file, such as another deployment's, creating nothing.
+    pub fn load(path: &Path) -> io::Result<Self> {
+        let mut keys = [0u8; KEY_FILE_LEN];
+        std::fs::File::open(path)?.read_exact(&mut keys)?;
+        Ok(Self::from_keys(&keys))
+    }
+
     fn from_keys(keys: &[u8; KEY_FILE_LEN]) -> Self {
         let cipher = Aes256Gcm::new_from_slice(&keys[..32]).expect("32-byte AES key");
         let mut lookup_key = [0u8; 32];

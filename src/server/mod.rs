@@ -12,6 +12,7 @@ pub mod router;
 pub mod services;
 pub mod state;
 pub mod storage;
+pub mod transfer;
 
 use std::sync::Arc;
 
@@ -35,9 +36,7 @@ pub async fn build_state(
         .await
         .with_context(|| format!("connecting to {}", db::redact_url(&url)))?;
     db.migrate().await.context("applying database migrations")?;
-    let store = LocalStore::open(settings.files_dir())
-        .await
-        .with_context(|| format!("opening file store {}", settings.files_dir().display()))?;
+    let store = open_store(&settings).await?;
     let swept = store
         .sweep_temporary()
         .await
@@ -58,18 +57,46 @@ pub async fn build_state(
             .map(|n| n.get())
             .unwrap_or(2)
     });
+    let notifier = match db.backend {
+        db::Backend::Sqlite => Notifier::default(),
+        db::Backend::Postgres => Notifier::postgres(&url, db.pool.clone())
+            .await
+            .context("listening for changes on PostgreSQL")?,
+    };
     Ok(AppState {
         db,
-        storage: Arc::new(store),
+        storage: store,
         settings: Arc::new(settings),
         passwords: auth::PasswordHasher::new(concurrency),
-        notifier: Notifier::default(),
+        notifier,
         national_ids: Arc::new(national_ids),
         clock: state::Clock::system(),
         leptos_options,
         public_origin,
         backups: Arc::default(),
     })
+}
+
+/// Opens the file store of the settings: an S3-compatible bucket when one is configured,
+/// otherwise `files/` in the data directory.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
+    match settings.s3_config()? {
+        Some(config) => {
+            let spool = settings.files_dir().join("spool");
+            let store = storage::s3::S3Store::open(&config, &spool)
+                .await
+                .with_context(|| format!("opening bucket {}", config.bucket))?;
+            Ok(Arc::new(store))
+        }
+        None => {
+            let store = LocalStore::open(settings.files_dir())
+                .await
+                .with_context(|| {
+                    format!("opening file store {}", settings.files_dir().display())
+                })?;
+            Ok(Arc::new(store))
+        }
+    }
 }
 
 /// Runs a subcommand of the command line (serving by default).
@@ -113,6 +140,37 @@ pub async fn run(cli: config::Cli) -> anyhow::Result<()> {
             }
         }
         config::Command::Verify { .. } => verify_store(&state).await,
+        config::Command::ExportSchool { school, to } => {
+            let manifest =
+                transfer::export_school(&state.db, state.storage.as_ref(), &school, &to).await?;
+            let rows: u64 = manifest.tables.values().sum();
+            println!(
+                "已匯出 {}（{}）Exported: {rows} rows and {} files checked by SHA-256 into {}",
+                manifest.school_name,
+                manifest.school_code,
+                manifest.files.len(),
+                to.display()
+            );
+            Ok(())
+        }
+        config::Command::ImportSchool {
+            from,
+            source_national_id_key,
+        } => {
+            let report = transfer::import_school(
+                &state.db,
+                state.storage.as_ref(),
+                &from,
+                source_national_id_key.as_deref(),
+                &state.national_ids,
+            )
+            .await?;
+            println!(
+                "已匯入 Imported: {} rows and {} files, each read back and checked by SHA-256 (school id {})",
+                report.rows, report.files, report.school_id
+            );
+            Ok(())
+        }
         config::Command::Restore { .. } => unreachable!("handled before the state is built"),
     }
 }
@@ -237,8 +295,8 @@ async fn serve_http(listener: tokio::net::TcpListener, app: axum::Router) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(error) => {
                         // For example out of file descriptors: wait a little instead of spinning.
                         tracing::warn!(%error, "cannot accept a connection");
@@ -249,7 +307,16 @@ async fn serve_http(listener: tokio::net::TcpListener, app: axum::Router) {
                 if let Err(error) = stream.set_nodelay(true) {
                     tracing::debug!(%error, "cannot set TCP_NODELAY");
                 }
-                let service = TowerToHyperService::new(app.clone());
+                // The peer address, for login throttling (`axum::extract::ConnectInfo`).
+                let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+                    app.clone(),
+                    move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                        request
+                            .extensions_mut()
+                            .insert(axum::extract::ConnectInfo(peer));
+                        request
+                    },
+                ));
                 let connection = builder
                     .serve_connection_with_upgrades(TokioIo::new(stream), service)
                     .into_owned();

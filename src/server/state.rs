@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use super::auth::PasswordHasher;
 use super::auth::session::SessionPolicy;
@@ -55,29 +55,116 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Tells open event streams that something of a user changed (a notification arrived or was
-/// read, the session ended), so each stream re-reads what it shows. Rows are written before
-/// the signal; a stream that misses a signal catches up on the next one or on reconnect.
+/// What an open event stream should re-read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Something of this user changed: a notification arrived or was read, the session ended.
+    User(UserId),
+    /// Signals may have been lost (the PostgreSQL listener reconnected): every stream re-reads.
+    Everyone,
+}
+
+/// The PostgreSQL channel that carries changes between nodes; the payload is the user id.
+pub const CHANGES_CHANNEL: &str = "licheng_changes";
+
+/// Tells open event streams that something of a user changed, so each stream re-reads what it
+/// shows. Rows are written before the signal; a stream that misses a signal catches up on the
+/// next one or on reconnect.
+///
+/// On SQLite (one node) the signal goes straight to this process's streams. On PostgreSQL it
+/// goes through `NOTIFY`, and every node's listener hands it to that node's streams, so a
+/// teacher who publishes through one node lights the bubble of a student connected to another.
 #[derive(Clone, Debug)]
 pub struct Notifier {
-    sender: broadcast::Sender<UserId>,
+    local: broadcast::Sender<Change>,
+    /// Set on PostgreSQL: signals go to the publishing task instead of `local`.
+    publisher: Option<mpsc::UnboundedSender<UserId>>,
 }
 
 impl Default for Notifier {
     fn default() -> Self {
-        let (sender, _) = broadcast::channel(1024);
-        Notifier { sender }
+        let (local, _) = broadcast::channel(1024);
+        Notifier {
+            local,
+            publisher: None,
+        }
     }
 }
 
 impl Notifier {
-    pub fn notify(&self, user: UserId) {
-        // An error only means that nobody listens now.
-        let _ = self.sender.send(user);
+    /// A notifier for nodes that share the PostgreSQL database at `url`: it listens on
+    /// [`CHANGES_CHANNEL`] before it returns, so no signal sent after this is missed.
+    pub async fn postgres(url: &str, pool: sqlx::AnyPool) -> Result<Self, sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        let (local, _) = broadcast::channel(1024);
+        let (publisher, mut outbox) = mpsc::unbounded_channel::<UserId>();
+
+        let deliver = local.clone();
+        tokio::spawn(async move {
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(notification)) => match notification.payload().parse::<i64>() {
+                        Ok(id) => {
+                            let _ = deliver.send(Change::User(UserId(id)));
+                        }
+                        Err(_) => tracing::warn!(
+                            payload = notification.payload(),
+                            "ignoring a malformed change signal"
+                        ),
+                    },
+                    // The connection was lost; the next call reconnects. Signals sent in
+                    // between are lost, so every stream re-reads.
+                    Ok(None) => {
+                        tracing::warn!("change listener reconnecting to PostgreSQL");
+                        let _ = deliver.send(Change::Everyone);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "change listener failed; retrying in 1 s");
+                        let _ = deliver.send(Change::Everyone);
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+
+        let fallback = local.clone();
+        tokio::spawn(async move {
+            while let Some(user) = outbox.recv().await {
+                let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANGES_CHANNEL)
+                    .bind(user.0.to_string())
+                    .execute(&pool)
+                    .await;
+                if let Err(error) = sent {
+                    // Other nodes miss this one; this node's streams at least hear it.
+                    tracing::warn!(%error, user = user.0, "could not send a change signal");
+                    let _ = fallback.send(Change::User(user));
+                }
+            }
+        });
+        Ok(Notifier {
+            local,
+            publisher: Some(publisher),
+        })
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<UserId> {
-        self.sender.subscribe()
+    pub fn notify(&self, user: UserId) {
+        match &self.publisher {
+            Some(publisher) => {
+                if publisher.send(user).is_err() {
+                    let _ = self.local.send(Change::User(user));
+                }
+            }
+            // An error only means that nobody listens now.
+            None => {
+                let _ = self.local.send(Change::User(user));
+            }
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.local.subscribe()
     }
 }
 

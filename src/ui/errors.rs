@@ -23,6 +23,12 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
         },
         AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_string(),
         AppError::LoginMissing => td_string!(locale, errors.login_missing).to_string(),
+        AppError::LoginThrottled { retry_at } => td_string!(
+            locale,
+            errors.login_throttled,
+            at = retry_at.to_roc_datetime()
+        )
+        .to_string(),
         AppError::CourseMissing => td_string!(locale, errors.course_missing).to_string(),
         AppError::Summary(TextProblem::Missing) => {
             td_string!(locale, errors.summary_missing).to_string()

@@ -156,19 +156,239 @@ pub const STUDENT_BIRTH_DATE: &str = "2008-01-16";
 /// The fixture school's limit of outcomes per student and semester.
 pub const UPLOAD_LIMIT: i64 = 6;
 
+/// The environment variable that picks the database of a test run: unset or `sqlite` runs
+/// every test on a fresh SQLite file, `postgres` on a fresh PostgreSQL database of the server
+/// at `LICHENG_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+pub const BACKEND_VAR: &str = "LICHENG_TEST_BACKEND";
+
+/// Returns whether this run's tests use PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(BACKEND_VAR).is_ok_and(|backend| backend == "postgres")
+}
+
+/// Returns true, after saying why, when a test of SQLite-only behaviour (file backups, the
+/// crash test of the embedded database, pragmas) runs in a PostgreSQL run; the test then
+/// returns at once. cargo test has no "skipped" outcome, so it passes.
+pub fn sqlite_only(what: &str) -> bool {
+    let skip = on_postgres();
+    if skip {
+        eprintln!("skipped on PostgreSQL: {what} is for the SQLite deployment");
+    }
+    skip
+}
+
+/// The URL of the PostgreSQL server's maintenance database, from which test databases are
+/// created and dropped.
+pub fn postgres_admin_url() -> String {
+    std::env::var("LICHENG_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A PostgreSQL database made for one test and dropped when the test ends, pass or fail.
+pub struct PostgresDatabase {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl PostgresDatabase {
+    pub async fn create() -> Self {
+        sqlx::any::install_default_drivers();
+        let admin_url = postgres_admin_url();
+        let name = format!("licheng_test_{}", random_suffix());
+        let admin = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&admin_url)
+            .await
+            .unwrap_or_else(|error| panic!("{BACKEND_VAR}=postgres needs {admin_url}: {error}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create the test database");
+        admin.close().await;
+        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+        PostgresDatabase {
+            admin_url,
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot block; a thread with its own
+        // runtime can. FORCE ends the connections that the test's pool still holds.
+        let dropping = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let admin = sqlx::any::AnyPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&admin_url)
+                    .await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await?;
+                admin.close().await;
+                Ok::<(), sqlx::Error>(())
+            })
+        });
+        match dropping.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("could not drop test database {}: {error}", self.name),
+            Err(_) => eprintln!("dropping test database {} panicked", self.name),
+        }
+    }
+}
+
+/// The access and secret key of the test S3 server.
+pub const S3_ACCESS_KEY: &str = "licheng-test-key";
+pub const S3_SECRET_KEY: &str = "licheng-test-secret";
+pub const S3_BUCKET: &str = "licheng-test";
+
+/// An S3-compatible server (`s3s-fs`, installed by scripts/setup.sh) listening on 127.0.0.1
+/// with its own directory; stopped when dropped. Found through `LICHENG_S3S_FS`, then the
+/// tools directory of setup.sh, then `PATH`.
+pub struct S3Server {
+    child: std::process::Child,
+    pub endpoint: String,
+    /// The server's directory: `{root}/{bucket}/{key}` for each object.
+    pub root: tempfile::TempDir,
+}
+
+impl S3Server {
+    pub async fn start() -> Self {
+        let binary = std::env::var_os("LICHENG_S3S_FS")
+            .map(PathBuf::from)
+            .or_else(|| {
+                let home = std::env::var_os("HOME")?;
+                let path = PathBuf::from(home).join(".cache/licheng/tools/s3s/bin/s3s-fs");
+                path.exists().then_some(path)
+            })
+            .unwrap_or_else(|| PathBuf::from("s3s-fs"));
+        let root = tempfile::tempdir().expect("temporary directory");
+        std::fs::create_dir(root.path().join(S3_BUCKET)).unwrap();
+        let port = free_port();
+        let mut child = std::process::Command::new(&binary)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", S3_ACCESS_KEY, "--secret-key", S3_SECRET_KEY])
+            .arg(root.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot start {}: {error}; run scripts/setup.sh or set LICHENG_S3S_FS",
+                    binary.display()
+                )
+            });
+        let address = format!("127.0.0.1:{port}");
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(&address).await.is_ok() {
+                return S3Server {
+                    child,
+                    endpoint: format!("http://{address}"),
+                    root,
+                };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("s3s-fs did not listen on {address} within 10 s");
+    }
+
+    pub fn config(&self) -> licheng::server::storage::s3::S3Config {
+        licheng::server::storage::s3::S3Config {
+            bucket: S3_BUCKET.to_owned(),
+            endpoint: Some(self.endpoint.clone()),
+            region: "us-east-1".to_owned(),
+            access_key_id: S3_ACCESS_KEY.to_owned(),
+            secret_access_key: S3_SECRET_KEY.to_owned(),
+            prefix: String::new(),
+        }
+    }
+
+    /// Points `settings` at this server's bucket.
+    pub fn configure(&self, settings: &mut Settings) {
+        settings.s3_bucket = Some(S3_BUCKET.to_owned());
+        settings.s3_endpoint = Some(self.endpoint.clone());
+        settings.s3_access_key_id = Some(S3_ACCESS_KEY.to_owned());
+        settings.s3_secret_access_key = Some(S3_SECRET_KEY.to_owned());
+    }
+
+    /// The file in the server's directory that holds a committed object.
+    pub fn object_file(&self, sha256: &str) -> PathBuf {
+        self.root
+            .path()
+            .join(S3_BUCKET)
+            .join("objects")
+            .join(&sha256[..2])
+            .join(sha256)
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP port that is free now on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// 16 random hex digits, for names that parallel tests must not share.
+pub fn random_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    format!("{:016x}", hasher.finish())
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
     pub fixture: Fixture,
     pub data_dir: tempfile::TempDir,
+    /// The test's PostgreSQL database when the run uses PostgreSQL; declared last so that it
+    /// is dropped after the state.
+    pub postgres: Option<PostgresDatabase>,
 }
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// A test app whose settings `adjust` changes after the defaults and the database are set.
+    pub async fn with_settings(adjust: impl FnOnce(&mut Settings)) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary directory");
         let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
-        settings.database_url = None;
+        let postgres = if on_postgres() {
+            Some(PostgresDatabase::create().await)
+        } else {
+            None
+        };
+        settings.database_url = postgres.as_ref().map(|database| database.url.clone());
         settings.hash_concurrency = Some(4);
+        adjust(&mut settings);
         let options = licheng::server::load_leptos_options(&PathBuf::from("Leptos.toml"))
             .expect("Leptos.toml");
         let mut state = licheng::server::build_state(settings, options)
@@ -183,6 +403,7 @@ impl TestApp {
             router,
             fixture,
             data_dir,
+            postgres,
         }
     }
 
@@ -526,7 +747,7 @@ pub fn all_query() -> Value {
     serde_json::json!({ "semester": null, "state": "All", "homeroom": null, "subject": null, "page": { "page": 1, "per_page": 100 } })
 }
 
-async fn seed(state: &AppState) -> Fixture {
+pub async fn seed(state: &AppState) -> Fixture {
     let now = UtcMillis::now();
     let mut hashes = Vec::new();
     for login in [

@@ -13,6 +13,9 @@ pub const COOKIE_NAME: &str = "licheng_session";
 /// Cookie name over HTTPS: the `__Host-` prefix makes browsers insist on Secure, Path=/ and
 /// no Domain, so a sibling subdomain cannot plant or read it.
 pub const SECURE_COOKIE_NAME: &str = "__Host-licheng_session";
+/// The cookie of a browser that logged in before (see `throttle`), over HTTP and HTTPS.
+pub const DEVICE_COOKIE_NAME: &str = "licheng_device";
+pub const SECURE_DEVICE_COOKIE_NAME: &str = "__Host-licheng_device";
 
 /// Session lifetimes.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +42,26 @@ impl SessionPolicy {
             "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
             self.cookie_name(),
             self.absolute_millis / 1000
+        )
+    }
+
+    /// Returns the name of the known-device cookie (`__Host-` prefixed over HTTPS).
+    pub fn device_cookie_name(&self) -> &'static str {
+        if self.secure {
+            SECURE_DEVICE_COOKIE_NAME
+        } else {
+            DEVICE_COOKIE_NAME
+        }
+    }
+
+    /// Returns the `Set-Cookie` value that marks this browser as a device that logged in; it
+    /// lasts 400 days, the longest that browsers keep a cookie.
+    pub fn set_device_cookie(&self, token: &str) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            self.device_cookie_name(),
+            400 * 24 * 3600
         )
     }
 

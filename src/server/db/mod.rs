@@ -8,6 +8,7 @@ pub mod courses;
 pub mod files;
 pub mod notifications;
 pub mod outcomes;
+pub mod schema;
 pub mod schools;
 pub mod selections;
 pub mod sessions;

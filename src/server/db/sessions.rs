@@ -94,3 +94,52 @@ pub async fn delete_expired(
         .await?;
     Ok(result.rows_affected())
 }
+
+/// Whether the device token hash belongs to a browser that logged in to `user` before.
+pub async fn device_belongs_to(
+    pool: &AnyPool,
+    token_hash: &str,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT user_id FROM known_devices WHERE token_hash = $1 AND user_id = $2",
+    )
+    .bind(token_hash)
+    .bind(user.0)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}
+
+pub async fn insert_device(
+    pool: &AnyPool,
+    token_hash: &str,
+    school: SchoolId,
+    user: UserId,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO known_devices (token_hash, school_id, user_id, created_at, last_login_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(token_hash)
+    .bind(school.0)
+    .bind(user.0)
+    .bind(now.0)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn touch_device(
+    pool: &AnyPool,
+    token_hash: &str,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE known_devices SET last_login_at = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(now.0)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -25,6 +25,11 @@ pub fn spawn_session_sweeper(state: AppState) {
                     tracing::warn!(%error, "could not delete expired sessions; retrying in 30 minutes")
                 }
             }
+            match crate::server::auth::throttle::sweep(&state.db.pool, now).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "deleted old login failure counts"),
+                Err(error) => tracing::warn!(%error, "could not delete old login failure counts"),
+            }
         }
     });
 }

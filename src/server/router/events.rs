@@ -15,7 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::server::auth::CurrentUser;
 use crate::server::error::ApiError;
 use crate::server::services::notifications;
-use crate::server::state::AppState;
+use crate::server::state::{AppState, Change};
 
 /// The payload of an `unread` event.
 #[derive(serde::Serialize)]
@@ -68,8 +68,9 @@ fn events(
                 tokio::select! {
                     _ = emit.closed() => return,
                     received = receiver.recv() => match received {
-                        Ok(changed) if changed == user.user_id => break,
-                        Ok(_) => continue,
+                        Ok(Change::User(changed)) if changed == user.user_id => break,
+                        Ok(Change::User(_)) => continue,
+                        Ok(Change::Everyone) => break,
                         Err(RecvError::Lagged(_)) => break,
                         Err(RecvError::Closed) => return,
                     },

@@ -3,6 +3,7 @@
 use crate::domain::AppError;
 use crate::domain::calendar::UtcMillis;
 use crate::domain::views::SessionInfo;
+use crate::server::auth::throttle::{self, ThrottleKey};
 use crate::server::auth::{CurrentUser, session};
 use crate::server::db;
 use crate::server::db::audit::AuditEvent;
@@ -19,12 +20,18 @@ pub struct LoginInput {
     pub school_code: String,
     pub login: String,
     pub password: String,
+    /// The token of the browser's known-device cookie, if it sent one.
+    pub device_token: Option<String>,
+    /// Where the attempt came from (see `auth::client_address`).
+    pub client_address: String,
 }
 
 /// A new session: the token for the cookie and what the page shows.
 pub struct LoginOutcome {
     pub token: String,
     pub info: SessionInfo,
+    /// A new known-device token for the browser to keep, when it had none for this account.
+    pub new_device_token: Option<String>,
 }
 
 /// Normalises a login name as it is stored: trimmed and lower case, so `T001` and `t001` are
@@ -66,6 +73,43 @@ pub async fn login(
             .or_internal("finding the account")?,
         None => None,
     };
+    // Throttling (auth::throttle): a browser that logged in to this account before has its
+    // own count; any other attempt counts against the login name and the client address.
+    let now = state.clock.now();
+    let school_key = match &school {
+        Some(school) => school.id.0.to_string(),
+        None => format!("code-{school_code}"),
+    };
+    let device_hash = input.device_token.as_deref().map(session::hash_token);
+    let known_device = match (&account, &device_hash) {
+        (Some(account), Some(hash)) => db::sessions::device_belongs_to(pool, hash, account.id)
+            .await
+            .or_internal("finding a known device")?,
+        _ => false,
+    };
+    let account_key = ThrottleKey::Account {
+        school: school_key.clone(),
+        login: login.clone(),
+    };
+    let keys = match (&device_hash, known_device) {
+        (Some(hash), true) => vec![ThrottleKey::Device {
+            school: school_key,
+            login: login.clone(),
+            device: hash[..16].to_owned(),
+        }],
+        _ => vec![
+            account_key.clone(),
+            ThrottleKey::Address(input.client_address.clone()),
+        ],
+    };
+    if let Some(retry_at) = throttle::blocked_until(pool, &keys, now)
+        .await
+        .or_internal("checking login throttles")?
+    {
+        tracing::info!(school.code = school_code, "login refused: throttled");
+        return Err(AppError::LoginThrottled { retry_at });
+    }
+
     let stored_hash = account
         .as_ref()
         .filter(|account| account.is_active)
@@ -80,7 +124,48 @@ pub async fn login(
             school.code = school_code,
             "login refused: unknown account or wrong password"
         );
+        let mut tx = state
+            .db
+            .begin_write()
+            .await
+            .or_internal("starting to count a failed login")?;
+        for key in &keys {
+            throttle::record_failure(
+                &mut tx,
+                key,
+                now,
+                state.settings.login_address_failures,
+                state.db.lock_rows(),
+            )
+            .await
+            .or_internal("counting a failed login")?;
+        }
+        tx.commit()
+            .await
+            .or_internal("committing a failed login count")?;
         return Err(AppError::InvalidCredentials);
+    };
+    for key in &keys {
+        if !matches!(key, ThrottleKey::Address(_)) {
+            throttle::clear(pool, key)
+                .await
+                .or_internal("clearing login failures")?;
+        }
+    }
+    throttle::clear(pool, &account_key)
+        .await
+        .or_internal("clearing login failures")?;
+    let new_device_token = if known_device {
+        db::sessions::touch_device(pool, device_hash.as_deref().unwrap_or_default(), now)
+            .await
+            .or_internal("updating a known device")?;
+        None
+    } else {
+        let (token, hash) = session::new_token();
+        db::sessions::insert_device(pool, &hash, school.id, account.id, now)
+            .await
+            .or_internal("remembering a known device")?;
+        Some(token)
     };
 
     let now = UtcMillis::now();
@@ -136,7 +221,11 @@ pub async fn login(
         session_id: 0,
     };
     let info = session_info(state, &user).await?;
-    Ok(LoginOutcome { token, info })
+    Ok(LoginOutcome {
+        token,
+        info,
+        new_device_token,
+    })
 }
 
 /// Ends the session of the request's cookie, if any, and tells its open streams.

@@ -112,14 +112,14 @@ impl BlobStore for LocalStore {
 }
 
 /// A temporary file that is deleted when dropped, unless taken.
-struct TempPath(Option<PathBuf>);
+pub(super) struct TempPath(pub(super) Option<PathBuf>);
 
 impl TempPath {
-    fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         self.0.as_deref().expect("temporary path already taken")
     }
 
-    fn take(&mut self) -> PathBuf {
+    pub(super) fn take(&mut self) -> PathBuf {
         self.0.take().expect("temporary path already taken")
     }
 }

@@ -8,6 +8,7 @@
 //! Dropping a writer or a staged blob without committing removes the temporary object.
 
 pub mod local;
+pub mod s3;
 
 use std::future::Future;
 use std::io;
