@@ -10,10 +10,11 @@
 //! ```
 //!
 //! `licheng import-school` loads a package into the configured deployment, which may already
-//! hold other schools: every file is copied into the store and checked by hash, then every row
-//! is inserted in one transaction under new ids (foreign keys, audit entries and roster batch
-//! references follow), national IDs are re-encrypted under the target's key, and at the end
-//! each file is read back from the target store and checked again. A failure leaves no row.
+//! serve other schools. Every file is copied into the store and checked by hash. Then every
+//! row is inserted in one transaction under new ids, and foreign keys, audit entries and roster
+//! batch references follow the new ids. National IDs are re-encrypted under the target's key.
+//! At the end each file is read back from the target store and checked again. A failure
+//! leaves no row.
 //!
 //! Sessions, known devices and login failure counts do not move: people log in again.
 
@@ -49,7 +50,7 @@ pub struct Manifest {
     /// Rows per table, for the check after import.
     pub tables: BTreeMap<String, u64>,
     pub files: Vec<PackageFile>,
-    /// Whether rows hold national IDs encrypted under the source's key file.
+    /// Whether rows contain national IDs encrypted under the source's key file.
     pub has_national_ids: bool,
 }
 
@@ -59,7 +60,7 @@ pub struct PackageFile {
     pub bytes: u64,
 }
 
-/// What an import did.
+/// The result of an import.
 #[derive(Debug)]
 pub struct ImportReport {
     pub school_id: i64,
@@ -74,8 +75,8 @@ async fn schema_version(db: &Db) -> anyhow::Result<i64> {
     Ok(version)
 }
 
-/// The tables that hold a school's rows, parents first and the audit log last (its entries
-/// name rows of any table by id).
+/// Returns the tables that contain a school's rows, parents first. The audit log comes last
+/// because its entries name rows of any table by id.
 fn school_tables(schema: &Schema) -> Vec<&Table> {
     let mut tables: Vec<&Table> = schema
         .tables
@@ -145,7 +146,7 @@ pub async fn export_school(
             .fetch_optional(&db.pool)
             .await?;
     let Some((school_id, school_name)) = school else {
-        bail!("no school has the code {school_code}; `licheng` lists none by that code");
+        bail!("no school has the code {school_code} in this deployment; check the school code");
     };
     let schema = schema::describe(&db.pool, db.backend).await?;
     let partial = to.with_extension("partial");
@@ -277,7 +278,7 @@ fn id_table<'s>(schema: &'s Schema, table: &'s str, column: &str) -> anyhow::Res
     id_table(schema, &key.table, &key.references[0])
 }
 
-/// Which table an audit entry's `entity` names, for mapping its `entity_id`.
+/// Returns the table that an audit entry's `entity` names, for mapping its `entity_id`.
 fn audit_entity_table(entity: &str) -> Option<&'static str> {
     match entity {
         "school" => Some("schools"),
@@ -354,12 +355,12 @@ pub async fn import_school(
             )
         })?),
         (true, None) => bail!(
-            "the package holds national IDs: pass the exporting deployment's key file with --source-national-id-key"
+            "the package contains national IDs: pass the exporting deployment's key file with --source-national-id-key"
         ),
     };
 
-    // Files first: an object without a row is harmless and found again by the next upload of
-    // the same bytes; a row without its object would break the promise.
+    // Files come first. An object without a row is harmless, and the next upload of the same
+    // bytes finds it again. A row without its object would be a lost file.
     let package_store = LocalStore::open_existing(from.join("files"));
     for file in &manifest.files {
         copy_checked(&package_store, store, &file.sha256, file.bytes)
@@ -547,7 +548,8 @@ fn reencrypt(
     let Some(Value::String(sealed)) = row.get("national_id_enc") else {
         return Ok(());
     };
-    let source = source.context("the package holds national IDs but no source key was given")?;
+    let source =
+        source.context("the package contains national IDs but no source key file was given")?;
     let id = source.decrypt(sealed).map_err(|_| {
         anyhow::anyhow!(
             "a national ID of the package does not open with the given source key file; pass the exporting deployment's key"

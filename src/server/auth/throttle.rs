@@ -1,6 +1,6 @@
 //! Slowing down password guessing without letting a guesser lock a student out.
 //!
-//! - Each login name (per school) may fail 5 times freely; every further failure makes the
+//! - Each login name (per school) may fail 5 times freely. Every further failure makes the
 //!   next attempt wait 30 s, doubling to at most 15 minutes. Unknown names are counted the
 //!   same way, so the delay tells nothing about whether an account exists.
 //! - Each client address may fail a set number of times in 10 minutes (a school's whole
@@ -19,12 +19,13 @@ use crate::server::db::Tx;
 pub const FREE_FAILURES: i64 = 5;
 /// The first delay, doubled with each further failure.
 const FIRST_DELAY_MILLIS: i64 = 30_000;
-/// The longest delay.
+/// The maximum delay.
 pub const MAX_DELAY_MILLIS: i64 = 15 * 60_000;
 /// The window in which a client address's failures are counted.
 pub const ADDRESS_WINDOW_MILLIS: i64 = 10 * 60_000;
 
-/// How long attempts wait after `failures` failures of a login name or device.
+/// Returns how long attempts wait, in milliseconds, after `failures` failures of a login name
+/// or device.
 pub fn delay_after(failures: i64) -> i64 {
     if failures < FREE_FAILURES {
         return 0;
@@ -110,7 +111,7 @@ pub async fn record_failure(
     .bind(&stored)
     .fetch_one(&mut **tx)
     .await?;
-    // A row inserted just now holds this failure; an existing one gets one more.
+    // A row inserted just now already counts this failure, and an existing one gets one more.
     let (failures, first_failed_at) = match key {
         _ if fresh => (1, now.0),
         ThrottleKey::Address(_) if now.0 - first_failed_at >= ADDRESS_WINDOW_MILLIS => (1, now.0),
@@ -165,7 +166,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn delay_after_is_free_then_doubles_to_fifteen_minutes() {
+    fn delay_after_doubles_up_to_maximum() {
         assert_eq!(delay_after(0), 0);
         assert_eq!(delay_after(4), 0);
         assert_eq!(delay_after(5), 30_000);

@@ -61,7 +61,8 @@ pub struct Table {
 }
 
 impl Table {
-    /// Whether rows are identified by a single integer column `id` that the database assigns.
+    /// Returns whether rows are identified by a single integer column `id` that the database
+    /// assigns.
     pub fn has_generated_id(&self) -> bool {
         self.primary_key == ["id"]
             && self

@@ -5,8 +5,8 @@
 //! s3://{bucket}/{prefix}objects/{sha[0..2]}/{sha}   committed objects
 //! ```
 //!
-//! An upload is spooled to a local file while it is hashed, so a slow phone holds a file, not
-//! memory. [`StagedBlob::commit`] then puts the object (a multipart upload for large files),
+//! An upload is spooled to a local file while it is hashed, so a slow phone ties up a file,
+//! not memory. [`StagedBlob::commit`] then puts the object (a multipart upload for large files),
 //! and reads it back to check its SHA-256 before the database row may point at it: a store
 //! that answered success for bytes it did not keep is caught there, not at download time.
 
@@ -28,7 +28,7 @@ use tokio::io::AsyncWriteExt;
 use super::local::TempPath;
 use super::{BlobBody, BlobStore, BlobWriter, BoxFuture, StagedBlob};
 
-/// Where the objects are and how to sign in: the S3 settings of the configuration.
+/// The S3 settings of the configuration: the bucket, its server and the keys to sign in.
 #[derive(Clone, Debug)]
 pub struct S3Config {
     pub bucket: String,
@@ -155,7 +155,7 @@ impl BlobStore for S3Store {
                     let start = range.start.min(total_size);
                     let end = range.end.clamp(start, total_size);
                     if start == end {
-                        // S3 refuses an empty range; the answer is no bytes.
+                        // S3 rejects an empty range, so return no bytes without asking.
                         return Ok(BlobBody {
                             total_size,
                             stream: futures::stream::empty().boxed(),
@@ -267,7 +267,7 @@ impl StagedBlob for SpoolStaged {
     fn commit(self: Box<Self>) -> BoxFuture<'static, io::Result<()>> {
         Box::pin(async move {
             let path = self.store.object_path(&self.sha256)?;
-            // Content addressing: a sound object of this name already holds these bytes.
+            // Objects are named by content, so a sound object of this name has these bytes.
             if self.stored_correctly(&path).await? {
                 return Ok(());
             }
