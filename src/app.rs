@@ -6,7 +6,9 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
+use crate::ui::account::ChangePasswordPage;
 use crate::ui::admin::AdminHomePage;
+use crate::ui::admin::accounts::AccountsPage;
 use crate::ui::admin::audit::AuditPage;
 use crate::ui::admin::backups::BackupsPage;
 use crate::ui::admin::submissions::SubmissionsPage;
@@ -81,6 +83,7 @@ fn Layout() -> impl IntoView {
                 <Routes fallback=move || view! { <p class="notice notice-error">{t!(i18n, errors.page_not_found)}</p> }>
                     <Route path=path!("") view=Home ssr=SsrMode::InOrder/>
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/outcomes") view=MyOutcomesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/outcomes/new") view=UploadPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/outcomes/:id") view=OutcomeDetailPage ssr=SsrMode::InOrder/>
@@ -89,6 +92,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/submissions") view=SubmissionRecordsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin") view=AdminHomePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin/windows") view=WindowsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin/unlocks") view=UnlocksPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::InOrder/>

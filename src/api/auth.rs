@@ -103,3 +103,31 @@ pub async fn current_session() -> Result<Option<SessionInfo>, AppError> {
     .await;
     super::guard::respond(result)
 }
+
+/// Changes the caller's password; the only call, besides logout, that works while the account
+/// still has its first password. Sends the browser to the user's start page.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<SessionInfo, AppError> {
+    let result = async {
+        let (state, mut user) = super::guard::user_with_first_password().await?;
+        crate::server::services::account::change_password(
+            &state,
+            &user,
+            current_password,
+            new_password,
+            confirm_password,
+        )
+        .await?;
+        user.must_change_password = false;
+        crate::server::services::auth::session_info(&state, &user).await
+    }
+    .await;
+    if let Ok(info) = &result {
+        leptos_axum::redirect(info.home_path());
+    }
+    super::guard::respond(result)
+}

@@ -28,8 +28,16 @@ pub async fn optional_user() -> Result<(AppState, Option<CurrentUser>), AppError
     Ok((state, user))
 }
 
-/// Returns the caller, or `Unauthenticated`.
+/// Returns the caller, or `Unauthenticated`, or `PasswordChangeRequired` while the account
+/// still has its first password.
 pub async fn user() -> Result<(AppState, CurrentUser), AppError> {
+    let (state, user) = user_with_first_password().await?;
+    user.require_password_changed()?;
+    Ok((state, user))
+}
+
+/// Returns the caller even while the account still has its first password, for changing it.
+pub async fn user_with_first_password() -> Result<(AppState, CurrentUser), AppError> {
     let (state, user) = optional_user().await?;
     Ok((state, user.ok_or(AppError::Unauthenticated)?))
 }

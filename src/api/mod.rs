@@ -1,6 +1,7 @@
 //! Server functions: the typed calls from the pages to the server. Each is thin: it resolves
 //! the caller (the guard), calls one service, and reports errors with their HTTP status.
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod notifications;

@@ -27,6 +27,27 @@ pub enum AppError {
     /// Too many failed logins: attempts wait until `retry_at` (docs/security.md).
     #[error("login delayed after repeated failures")]
     LoginThrottled { retry_at: UtcMillis },
+    /// The account still has its first password, which must be changed before anything else.
+    #[error("the first password must be changed")]
+    PasswordChangeRequired,
+    /// The first password was not used in time.
+    #[error("the first password has expired")]
+    InitialPasswordExpired,
+    /// A new password breaks a password rule.
+    #[error("new password rejected: {0:?}")]
+    Password(super::password::PasswordProblem),
+    /// The current password given to change it is wrong.
+    #[error("the current password is wrong")]
+    CurrentPasswordWrong,
+    /// A login prefix that is not 1 to 10 lower-case letters or digits.
+    #[error("invalid login prefix {prefix:?}")]
+    InvalidLoginPrefix { prefix: String },
+    /// A first-password lifetime outside 1 to 365 days.
+    #[error("invalid first-password lifetime {days}")]
+    InvalidCredentialDays { days: i64 },
+    /// The login rule would give this student a login that another account already has.
+    #[error("login of student {student_no} already taken")]
+    LoginTaken { student_no: String },
     /// The login form was sent without a login name or password.
     #[error("login name or password missing")]
     LoginMissing,
@@ -133,6 +154,8 @@ pub enum AppError {
 /// What a `NotFound` refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Resource {
+    Account,
+    Homeroom,
     Outcome,
     Course,
     File,
@@ -146,6 +169,8 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::LoginThrottled { .. } => 429,
+            AppError::PasswordChangeRequired => 403,
+            AppError::InitialPasswordExpired | AppError::CurrentPasswordWrong => 401,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict
@@ -155,7 +180,8 @@ impl AppError {
             | AppError::SelectionSubmitted
             | AppError::SelectionStillOpen { .. }
             | AppError::SemesterExists { .. }
-            | AppError::BackupRunning => 409,
+            | AppError::BackupRunning
+            | AppError::LoginTaken { .. } => 409,
             AppError::BackupUnavailable => 501,
             AppError::StudentNotFound { .. } => 404,
             AppError::File(FileProblem::TooLarge { .. }) => 413,
@@ -168,6 +194,9 @@ impl AppError {
             | AppError::NoFile
             | AppError::CourseMissing
             | AppError::LoginMissing
+            | AppError::Password(_)
+            | AppError::InvalidLoginPrefix { .. }
+            | AppError::InvalidCredentialDays { .. }
             | AppError::NotEnrolled
             | AppError::UploadLimitReached { .. }
             | AppError::NotSelectable

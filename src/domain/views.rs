@@ -24,6 +24,8 @@ pub struct SessionInfo {
     pub school_name: String,
     pub roles: Vec<Role>,
     pub unread_notifications: u64,
+    /// The account still has its first password; every page leads to changing it.
+    pub must_change_password: bool,
 }
 
 impl SessionInfo {
@@ -33,7 +35,9 @@ impl SessionInfo {
 
     /// Returns the page a user starts on after login.
     pub fn home_path(&self) -> &'static str {
-        if self.has_role(Role::Student) {
+        if self.must_change_password {
+            "/account/password"
+        } else if self.has_role(Role::Student) {
             "/student/outcomes"
         } else if self.has_role(Role::Teacher) {
             "/teacher/certify"

@@ -287,6 +287,7 @@ fn audit_entity_table(entity: &str) -> Option<&'static str> {
         "user" | "student" => Some("users"),
         "course_outcome" => Some("course_outcomes"),
         "course" => Some("courses"),
+        "homeroom" => Some("homerooms"),
         _ => None,
     }
 }

@@ -4,6 +4,7 @@ use crate::domain::AppError;
 use crate::domain::error::Resource;
 use crate::domain::files::{FileKind, FileProblem, FileSlot, format_size};
 use crate::domain::outcome::{OutcomeStatus, Transition, TransitionError};
+use crate::domain::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordProblem};
 use crate::domain::text::TextProblem;
 use crate::domain::window::WindowKind;
 use crate::i18n::*;
@@ -15,6 +16,8 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
         AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
         AppError::NotFound(resource) => match resource {
             Resource::Outcome => td_string!(locale, errors.outcome_not_found).to_string(),
+            Resource::Account => td_string!(locale, errors.account_not_found).to_string(),
+            Resource::Homeroom => td_string!(locale, errors.homeroom_not_found).to_string(),
             Resource::Course => td_string!(locale, errors.course_not_found).to_string(),
             Resource::File => td_string!(locale, errors.file_not_found).to_string(),
             Resource::Notification | Resource::Page => {
@@ -23,6 +26,25 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
         },
         AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).to_string(),
         AppError::LoginMissing => td_string!(locale, errors.login_missing).to_string(),
+        AppError::PasswordChangeRequired => {
+            td_string!(locale, errors.password_change_required).to_string()
+        }
+        AppError::InitialPasswordExpired => {
+            td_string!(locale, errors.initial_password_expired).to_string()
+        }
+        AppError::CurrentPasswordWrong => {
+            td_string!(locale, errors.current_password_wrong).to_string()
+        }
+        AppError::Password(problem) => password_message(locale, *problem),
+        AppError::InvalidLoginPrefix { prefix } => {
+            td_string!(locale, errors.invalid_login_prefix, prefix = prefix.clone()).to_string()
+        }
+        AppError::InvalidCredentialDays { days } => {
+            td_string!(locale, errors.invalid_credential_days, days = *days).to_string()
+        }
+        AppError::LoginTaken { student_no } => {
+            td_string!(locale, errors.login_taken, student_no = student_no.clone()).to_string()
+        }
         AppError::LoginThrottled { retry_at } => td_string!(
             locale,
             errors.login_throttled,
@@ -270,6 +292,39 @@ fn transition_message(locale: Locale, error: &TransitionError) -> String {
         (Pending, Transition::Publish) => td_string!(locale, errors.publish_undecided).to_string(),
         (Draft, _) => td_string!(locale, errors.not_submitted).to_string(),
         _ => td_string!(locale, errors.transition_refused).to_string(),
+    }
+}
+
+fn password_message(locale: Locale, problem: PasswordProblem) -> String {
+    match problem {
+        PasswordProblem::TooShort { length } => td_string!(
+            locale,
+            errors.password_too_short,
+            length = length,
+            min = MIN_PASSWORD_CHARS
+        )
+        .to_string(),
+        PasswordProblem::TooLong { length } => td_string!(
+            locale,
+            errors.password_too_long,
+            length = length,
+            max = MAX_PASSWORD_CHARS
+        )
+        .to_string(),
+        PasswordProblem::Mismatch => td_string!(locale, errors.password_mismatch).to_string(),
+        PasswordProblem::Unchanged => td_string!(locale, errors.password_unchanged).to_string(),
+        PasswordProblem::ContainsLogin => {
+            td_string!(locale, errors.password_contains_login).to_string()
+        }
+        PasswordProblem::ContainsStudentNumber => {
+            td_string!(locale, errors.password_contains_student_number).to_string()
+        }
+        PasswordProblem::ContainsNationalId => {
+            td_string!(locale, errors.password_contains_national_id).to_string()
+        }
+        PasswordProblem::ContainsBirthDate => {
+            td_string!(locale, errors.password_contains_birth_date).to_string()
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Components and pages. No SQL here: pages call the server functions in `api`, and uploads
 //! go to the streaming route.
 
+pub mod account;
 pub mod admin;
 pub mod browser;
 pub mod components;

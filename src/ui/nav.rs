@@ -27,10 +27,12 @@ pub fn TopBar() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let info = context.session.await.ok().flatten()?;
-                    let student = info.has_role(Role::Student);
-                    let teacher = info.has_role(Role::Teacher);
-                    let admin = info.has_role(Role::Admin);
-                    let submission_staff = admin || info.has_role(Role::SubmissionStaff);
+                    // With a first password only the password page works, so no links lead away.
+                    let open = !info.must_change_password;
+                    let student = open && info.has_role(Role::Student);
+                    let teacher = open && info.has_role(Role::Teacher);
+                    let admin = open && info.has_role(Role::Admin);
+                    let submission_staff = admin || (open && info.has_role(Role::SubmissionStaff));
                     let unread = context.unread;
                     let bell_label = move || {
                         let count = unread.get();
@@ -63,7 +65,9 @@ pub fn TopBar() -> impl IntoView {
                             </a>
                         </nav>
                         <div class="account">
-                            <span class="user">{info.display_name.clone()}</span>
+                            <a class="user" href="/account/password" title=move || t_string!(i18n, account.change_title)>
+                                {info.display_name.clone()}
+                            </a>
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit" class="link-button">{t!(i18n, nav.logout)}</button>
                             </ActionForm>

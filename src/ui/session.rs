@@ -57,6 +57,10 @@ pub fn RequireRole(#[prop(into)] role: Option<Role>, children: ChildrenFn) -> im
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match session.await {
+                    // A first password must be changed before any other page opens.
+                    Ok(Some(info)) if info.must_change_password => {
+                        view! { <Redirect path="/account/password"/> }.into_any()
+                    }
                     Ok(Some(info)) if role.is_none_or(|role| info.has_role(role)) => {
                         children.with_value(|children| children()).into_any()
                     }

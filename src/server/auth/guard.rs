@@ -25,6 +25,8 @@ pub struct CurrentUser {
     pub school_id: SchoolId,
     pub roles: Vec<Role>,
     pub session_id: i64,
+    /// The account still has its first password: only changing it and logging out work.
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -81,7 +83,17 @@ impl CurrentUser {
             school_id: found.school_id,
             roles,
             session_id: found.id,
+            must_change_password: found.must_change_password,
         }))
+    }
+
+    /// Rejects a user who must still change the first password.
+    pub fn require_password_changed(&self) -> Result<(), AppError> {
+        if self.must_change_password {
+            Err(AppError::PasswordChangeRequired)
+        } else {
+            Ok(())
+        }
     }
 
     /// Returns the user of the request, or `Unauthenticated`.
@@ -102,6 +114,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(CurrentUser::require_from_headers(state, &parts.headers).await?)
+        let user = CurrentUser::require_from_headers(state, &parts.headers).await?;
+        user.require_password_changed()?;
+        Ok(user)
     }
 }

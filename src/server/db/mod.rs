@@ -2,6 +2,7 @@
 //! dialect subset that SQLite and PostgreSQL share through sqlx's `Any` driver (`$1`
 //! placeholders, `RETURNING`, BIGINT times); the few differences go through [`Backend`].
 
+pub mod accounts;
 pub mod audit;
 pub mod backups;
 pub mod courses;

@@ -11,6 +11,8 @@ pub struct SessionRow {
     pub user_id: UserId,
     pub school_id: SchoolId,
     pub last_seen_at: UtcMillis,
+    /// The account still has its first password, which must be changed before anything else.
+    pub must_change_password: bool,
 }
 
 pub async fn insert(
@@ -44,7 +46,7 @@ pub async fn find_live(
     idle_cutoff: UtcMillis,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT s.id, s.user_id, s.school_id, s.last_seen_at FROM sessions s \
+        "SELECT s.id, s.user_id, s.school_id, s.last_seen_at, u.must_change_password FROM sessions s \
          JOIN users u ON u.id = s.user_id AND u.school_id = s.school_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = 1",
     )
@@ -59,6 +61,7 @@ pub async fn find_live(
             user_id: UserId(row.try_get("user_id")?),
             school_id: SchoolId(row.try_get("school_id")?),
             last_seen_at: UtcMillis(row.try_get("last_seen_at")?),
+            must_change_password: row.try_get::<i64, _>("must_change_password")? == 1,
         })
     })
     .transpose()
@@ -142,4 +145,21 @@ pub async fn touch_device(
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// Ends every session of `user` except `keep` (0 keeps none); returns how many ended.
+pub async fn delete_for_user(
+    tx: &mut super::Tx,
+    school: SchoolId,
+    user: UserId,
+    keep: i64,
+) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE school_id = $1 AND user_id = $2 AND id <> $3")
+            .bind(school.0)
+            .bind(user.0)
+            .bind(keep)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected())
 }

@@ -13,6 +13,9 @@ pub struct LoginRow {
     pub id: UserId,
     pub password_hash: Option<String>,
     pub is_active: bool,
+    pub must_change_password: bool,
+    /// When the first password stops working, if the account still has it.
+    pub initial_credential_expires_at: Option<UtcMillis>,
 }
 
 /// The name and school of an account, for the navigation bar.
@@ -102,7 +105,8 @@ pub async fn find_login(
     login: &str,
 ) -> Result<Option<LoginRow>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, password_hash, is_active FROM users WHERE school_id = $1 AND login = $2",
+        "SELECT id, password_hash, is_active, must_change_password, initial_credential_expires_at \
+         FROM users WHERE school_id = $1 AND login = $2",
     )
     .bind(school.0)
     .bind(login)
@@ -113,6 +117,10 @@ pub async fn find_login(
             id: UserId(row.try_get("id")?),
             password_hash: row.try_get("password_hash")?,
             is_active: row.try_get::<i64, _>("is_active")? == 1,
+            must_change_password: row.try_get::<i64, _>("must_change_password")? == 1,
+            initial_credential_expires_at: row
+                .try_get::<Option<i64>, _>("initial_credential_expires_at")?
+                .map(UtcMillis),
         })
     })
     .transpose()
@@ -194,4 +202,61 @@ pub async fn find_student_by_number(
             .fetch_optional(pool)
             .await?;
     Ok(id.map(UserId))
+}
+
+/// What a new password is checked against, and the current password's hash.
+pub struct PasswordOwner {
+    pub login: String,
+    pub password_hash: Option<String>,
+    pub student_number: Option<String>,
+    pub national_id_enc: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+}
+
+pub async fn password_owner(
+    pool: &AnyPool,
+    school: SchoolId,
+    user: UserId,
+) -> Result<Option<PasswordOwner>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.login, u.password_hash, s.student_no, s.national_id_enc, s.birth_date \
+         FROM users u LEFT JOIN students s ON s.user_id = u.id AND s.school_id = u.school_id \
+         WHERE u.school_id = $1 AND u.id = $2",
+    )
+    .bind(school.0)
+    .bind(user.0)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(PasswordOwner {
+            login: row.try_get("login")?,
+            password_hash: row.try_get("password_hash")?,
+            student_number: row.try_get("student_no")?,
+            national_id_enc: row.try_get("national_id_enc")?,
+            birth_date: row.try_get("birth_date")?,
+        })
+    })
+    .transpose()
+}
+
+/// Stores a password the user chose; the first password and its expiry are gone.
+pub async fn set_chosen_password(
+    tx: &mut Tx,
+    school: SchoolId,
+    user: UserId,
+    password_hash: &str,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, must_change_password = 0, \
+         initial_credential_expires_at = NULL, updated_at = $2 WHERE school_id = $3 AND id = $4",
+    )
+    .bind(password_hash)
+    .bind(now.0)
+    .bind(school.0)
+    .bind(user.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -145,6 +145,16 @@ pub async fn login(
             .or_internal("committing a failed login count")?;
         return Err(AppError::InvalidCredentials);
     };
+    // The right first password after its expiry does not open the account; 資訊組 issues a
+    // new one. It is not a guess, so it counts as no failure.
+    if account.must_change_password
+        && account
+            .initial_credential_expires_at
+            .is_some_and(|expires_at| now >= expires_at)
+    {
+        tracing::info!(user.id = %account.id, "login refused: first password expired");
+        return Err(AppError::InitialPasswordExpired);
+    }
     for key in &keys {
         if !matches!(key, ThrottleKey::Address(_)) {
             throttle::clear(pool, key)
@@ -219,6 +229,7 @@ pub async fn login(
             .await
             .or_internal("loading roles")?,
         session_id: 0,
+        must_change_password: account.must_change_password,
     };
     let info = session_info(state, &user).await?;
     Ok(LoginOutcome {
@@ -260,5 +271,6 @@ pub async fn session_info(state: &AppState, user: &CurrentUser) -> Result<Sessio
         school_name: summary.school_name,
         roles: user.roles.clone(),
         unread_notifications: unread,
+        must_change_password: user.must_change_password,
     })
 }

@@ -1,6 +1,8 @@
 //! The use cases. Each function checks the caller's role, owns its transaction, and writes
 //! the audit and notification rows of a change in the same transaction as the change.
 
+pub mod account;
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod backups;

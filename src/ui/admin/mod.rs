@@ -1,5 +1,6 @@
 //! The administrator's pages (管理者: 教務處 / 資訊組) and the submission staff's page.
 
+pub mod accounts;
 pub mod audit;
 pub mod backups;
 pub mod submissions;
@@ -85,6 +86,7 @@ pub fn AdminHomePage() -> impl IntoView {
         <RequireRole role=Role::Admin>
             <h1>{t!(i18n, admin.title)}</h1>
             <ul class="admin-links">
+                <li><a class="card" href="/admin/accounts"><strong>{t!(i18n, admin.accounts)}</strong><span>{t!(i18n, admin.accounts_hint)}</span></a></li>
                 <li><a class="card" href="/admin/windows"><strong>{t!(i18n, admin.windows)}</strong><span>{t!(i18n, admin.windows_hint)}</span></a></li>
                 <li><a class="card" href="/admin/unlocks"><strong>{t!(i18n, admin.unlocks)}</strong><span>{t!(i18n, admin.unlocks_hint)}</span></a></li>
                 <li><a class="card" href="/admin/audit"><strong>{t!(i18n, admin.audit)}</strong><span>{t!(i18n, admin.audit_hint)}</span></a></li>

@@ -38,3 +38,5 @@ pub fn go_to(_path: &str) {}
 pub fn reload() {}
 
 pub fn set_cookie(_name: &str, _value: &str) {}
+
+pub fn print() {}

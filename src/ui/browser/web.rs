@@ -199,3 +199,10 @@ pub fn go_to(path: &str) {
         let _ = window.location().set_href(path);
     }
 }
+
+/// Opens the browser's print dialog for the page.
+pub fn print() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}

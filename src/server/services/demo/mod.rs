@@ -586,6 +586,7 @@ fn as_user(people: &People, user: UserId, role: Role) -> CurrentUser {
         school_id: people.school,
         roles: vec![role],
         session_id: 0,
+        must_change_password: false,
     }
 }
 
