@@ -175,6 +175,7 @@ async fn school_moves_to_a_shared_city_deployment_and_back() {
         city.state.storage.as_ref(),
         &first,
         None,
+        None,
         &city.state.national_ids,
     )
     .await;
@@ -191,6 +192,7 @@ async fn school_moves_to_a_shared_city_deployment_and_back() {
         city.state.storage.as_ref(),
         &first,
         Some(&single_key),
+        None,
         &city.state.national_ids,
     )
     .await
@@ -269,6 +271,7 @@ async fn school_moves_to_a_shared_city_deployment_and_back() {
         city.state.storage.as_ref(),
         &first,
         Some(&single_key),
+        None,
         &city.state.national_ids,
     )
     .await;
@@ -296,6 +299,7 @@ async fn school_moves_to_a_shared_city_deployment_and_back() {
         back.storage.as_ref(),
         &second,
         Some(&city.state.settings.national_id_key_file()),
+        None,
         &back.national_ids,
     )
     .await

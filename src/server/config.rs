@@ -58,6 +58,10 @@ pub enum Command {
         /// the package holds national IDs, which are re-encrypted under this deployment's key.
         #[arg(long)]
         source_national_id_key: Option<PathBuf>,
+        /// Import the school under this 學校代碼 instead of the package's, when the target
+        /// already has a school with that code (a demo school, say).
+        #[arg(long)]
+        code: Option<String>,
     },
     /// Check every stored file against its recorded SHA-256 and list missing or damaged ones;
     /// exits with status 1 when any are found.

@@ -82,6 +82,12 @@ pub async fn build_state(
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
     match settings.s3_config()? {
         Some(config) => {
+            tracing::info!(
+                bucket = %config.bucket,
+                endpoint = config.endpoint.as_deref().unwrap_or("Amazon S3"),
+                prefix = %config.prefix,
+                "storing files in an S3-compatible bucket"
+            );
             let spool = settings.files_dir().join("spool");
             let store = storage::s3::S3Store::open(&config, &spool)
                 .await
@@ -89,6 +95,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore
             Ok(Arc::new(store))
         }
         None => {
+            tracing::info!(directory = %settings.files_dir().display(), "storing files on local disk");
             let store = LocalStore::open(settings.files_dir())
                 .await
                 .with_context(|| {
@@ -156,12 +163,14 @@ pub async fn run(cli: config::Cli) -> anyhow::Result<()> {
         config::Command::ImportSchool {
             from,
             source_national_id_key,
+            code,
         } => {
             let report = transfer::import_school(
                 &state.db,
                 state.storage.as_ref(),
                 &from,
                 source_national_id_key.as_deref(),
+                code.as_deref(),
                 &state.national_ids,
             )
             .await?;

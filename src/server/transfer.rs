@@ -316,6 +316,7 @@ pub async fn import_school(
     store: &dyn BlobStore,
     from: &Path,
     source_key: Option<&Path>,
+    new_code: Option<&str>,
     target_key: &NationalIdCipher,
 ) -> anyhow::Result<ImportReport> {
     let manifest: Manifest = serde_json::from_slice(
@@ -338,14 +339,22 @@ pub async fn import_school(
          run the same licheng version on both sides",
         manifest.schema_version
     );
+    let code = new_code
+        .map(str::trim)
+        .unwrap_or(&manifest.school_code)
+        .to_owned();
+    ensure!(
+        code.len() == 6 && code.chars().all(|c| c.is_ascii_alphanumeric()),
+        "the school code {code:?} is not 6 letters or digits"
+    );
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM schools WHERE code = $1")
-        .bind(&manifest.school_code)
+        .bind(&code)
         .fetch_optional(&db.pool)
         .await?;
     ensure!(
         taken.is_none(),
-        "this deployment already has a school with code {}; nothing was imported",
-        manifest.school_code
+        "this deployment already has a school with code {code}; nothing was imported. \
+         Import it under another code with --code"
     );
     let source_cipher = match (manifest.has_national_ids, source_key) {
         (false, _) => None,
@@ -431,6 +440,9 @@ pub async fn import_school(
             };
             if table.name == "students" {
                 reencrypt(&mut row, source_cipher.as_ref(), target_key)?;
+            }
+            if table.name == "schools" {
+                row.insert("code".into(), Value::from(code.clone()));
             }
             if table.name == "audit_events" {
                 remap_audit(&mut row, &ids)?;
