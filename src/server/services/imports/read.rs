@@ -68,6 +68,9 @@ fn decode_text(bytes: &[u8]) -> Result<String, ImportFileProblem> {
 /// Parses CSV text; a first line with more tabs than commas is read as tab-separated, as
 /// Excel's "Unicode text" export writes it.
 fn read_csv(text: &str) -> Result<Vec<Line>, ImportFileProblem> {
+    // csv 1.4 numbers the record after a CRLF one line too low, so line ends are made LF
+    // first; a line break inside a quoted cell becomes LF as well, which changes nothing.
+    let text = text.replace("\r\n", "\n");
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
         b'\t'
@@ -175,7 +178,7 @@ mod tests {
 
     #[test]
     fn tabs_and_blank_lines() {
-        let lines = read_lines("學號\t姓名\n\n,\n113001\t王小明\n".as_bytes()).unwrap();
+        let lines = read_lines("學號\t姓名\r\n\r\n\t\r\n113001\t王小明\r\n".as_bytes()).unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1].number, 4);
     }
