@@ -153,11 +153,7 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
             &["course_id", "student_id"],
             "course_id, student_id",
         ),
-        (
-            "audit_events",
-            &["id", "action", "new_value"],
-            "id",
-        ),
+        ("audit_events", &["id", "action", "new_value"], "id"),
     ];
     let mut rows = Vec::new();
     for (table, columns, order) in tables {
@@ -275,12 +271,11 @@ async fn utf8_csv_previews_then_imports() {
         1
     );
 
-    let audit: Vec<(String, String)> = sqlx::query_as(
-        "SELECT action, new_value FROM audit_events WHERE action LIKE 'import_%'",
-    )
-    .fetch_all(app.pool())
-    .await
-    .unwrap();
+    let audit: Vec<(String, String)> =
+        sqlx::query_as("SELECT action, new_value FROM audit_events WHERE action LIKE 'import_%'")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
     assert_eq!(
         audit,
         vec![("import_students".to_owned(), "import:2:0:0".to_owned())]
@@ -362,9 +357,17 @@ fn students_workbook(first: &str, second: &str) -> Vec<u8> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     let date_format = Format::new().set_num_format("yyyy/mm/dd");
-    for (column, header) in ["班級", "座號", "學號", "姓名", "身分證字號", "出生日期", "手機"]
-        .iter()
-        .enumerate()
+    for (column, header) in [
+        "班級",
+        "座號",
+        "學號",
+        "姓名",
+        "身分證字號",
+        "出生日期",
+        "手機",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string(0, column as u16, *header).unwrap();
     }
@@ -460,7 +463,11 @@ async fn preview_lists_each_bad_input() {
         "national IDs are masked in problems"
     );
     assert_eq!(shown["problem_count"], 8, "{}", shown["problems"]);
-    assert_eq!(shown["counts"], counts(2, 0, 0), "only lines 2 and 4 are valid");
+    assert_eq!(
+        shown["counts"],
+        counts(2, 0, 0),
+        "only lines 2 and 4 are valid"
+    );
     let message = |problem: &ImportRowProblem| problem_message(Locale::zh_TW, problem);
 
     let check_digit = problem_on(&shown, 3);
@@ -557,9 +564,18 @@ async fn missing_columns_and_unreadable_files() {
         .collect();
     assert_eq!(missing, vec!["班級", "座號", "身分證字號", "出生日期"]);
 
-    let reply = preview(&mut admin, "students", "old.xls", vec![0xD0, 0xCF, 0x11, 0xE0, 0, 0]).await;
+    let reply = preview(
+        &mut admin,
+        "students",
+        "old.xls",
+        vec![0xD0, 0xCF, 0x11, 0xE0, 0, 0],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(reply.json(), serde_json::json!({ "ImportFile": "LegacyExcel" }));
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({ "ImportFile": "LegacyExcel" })
+    );
 
     let reply = preview(&mut admin, "students", "empty.csv", Vec::new()).await;
     assert_eq!(reply.json(), serde_json::json!({ "ImportFile": "Empty" }));
@@ -595,8 +611,19 @@ async fn database_failure_mid_import_writes_nothing() {
         .await
         .json();
     assert_eq!(shown["problem_count"], 0);
-    let reply = commit(&mut admin, "students", bytes, shown["sha256"].as_str().unwrap()).await;
-    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", reply.text());
+    let reply = commit(
+        &mut admin,
+        "students",
+        bytes,
+        shown["sha256"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        reply.text()
+    );
     assert_eq!(
         snapshot(&app).await,
         before,
@@ -615,7 +642,13 @@ async fn commit_needs_the_previewed_file() {
     let mut changed = bytes.clone();
     changed.extend_from_slice(b"201,4,113103,Third,,,,\r\n");
     let before = snapshot(&app).await;
-    let reply = commit(&mut admin, "students", changed, shown["sha256"].as_str().unwrap()).await;
+    let reply = commit(
+        &mut admin,
+        "students",
+        changed,
+        shown["sha256"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.json(), serde_json::json!("ImportChanged"));
     assert_eq!(snapshot(&app).await, before);
@@ -793,7 +826,9 @@ async fn other_kinds_report_unknown_references() {
         &mut admin,
         "courses",
         "x.csv",
-        "科目名稱,開課班級,學分,授課教師編號\n數學A,201,40,T999\n".as_bytes().to_vec(),
+        "科目名稱,開課班級,學分,授課教師編號\n數學A,201,40,T999\n"
+            .as_bytes()
+            .to_vec(),
     )
     .await
     .json();
@@ -807,20 +842,27 @@ async fn other_kinds_report_unknown_references() {
         &mut admin,
         "enrolments",
         "x.csv",
-        "學號,科目名稱,開課班級\n119999,數學A,201\n113001,音樂,201\n".as_bytes().to_vec(),
+        "學號,科目名稱,開課班級\n119999,數學A,201\n113001,音樂,201\n"
+            .as_bytes()
+            .to_vec(),
     )
     .await
     .json();
     assert_eq!(problem_on(&shown, 2).problem, ImportProblem::UnknownStudent);
     let course = problem_on(&shown, 3);
-    assert!(matches!(course.problem, ImportProblem::UnknownCourse { .. }));
+    assert!(matches!(
+        course.problem,
+        ImportProblem::UnknownCourse { .. }
+    ));
     assert!(problem_message(Locale::zh_TW, &course).contains("113學年度第1學期"));
 
     let shown = preview(
         &mut admin,
         "staff",
         "x.csv",
-        "教職員編號,姓名,職務\na100,撞帳號,教師\nT903,怪職務,校長\n".as_bytes().to_vec(),
+        "教職員編號,姓名,職務\na100,撞帳號,教師\nT903,怪職務,校長\n"
+            .as_bytes()
+            .to_vec(),
     )
     .await
     .json();

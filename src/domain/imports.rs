@@ -91,12 +91,7 @@ const STAFF_COLUMNS: &[ImportColumn] = &[
         &["職員編號", "教師編號", "員工編號", "教職員代號", "教師代號"],
         true,
     ),
-    column(
-        ImportField::Name,
-        "姓名",
-        &["教師姓名", "教職員姓名"],
-        true,
-    ),
+    column(ImportField::Name, "姓名", &["教師姓名", "教職員姓名"], true),
     column(ImportField::Roles, "職務", &["角色", "身分"], false),
     column(ImportField::Email, "電子郵件", EMAIL_ALIASES, false),
     column(ImportField::Mobile, "手機", MOBILE_ALIASES, false),
@@ -221,7 +216,13 @@ impl ImportKind {
     pub fn template_rows(self) -> &'static [&'static [&'static str]] {
         match self {
             ImportKind::Staff => &[
-                &["T101", "王美玲", "教師、導師", "t101@school.example.tw", "0912345678"],
+                &[
+                    "T101",
+                    "王美玲",
+                    "教師、導師",
+                    "t101@school.example.tw",
+                    "0912345678",
+                ],
                 &["T102", "李志豪", "教師", "", ""],
             ],
             ImportKind::Homerooms => &[&["101", "10", "T101"], &["102", "10", ""]],
@@ -237,10 +238,20 @@ impl ImportKind {
                     "0987654321",
                 ],
                 &[
-                    "101", "2", "113102", "陳小華", "B223456782", "97/08/01", "", "",
+                    "101",
+                    "2",
+                    "113102",
+                    "陳小華",
+                    "B223456782",
+                    "97/08/01",
+                    "",
+                    "",
                 ],
             ],
-            ImportKind::Courses => &[&["數學A", "101", "4", "T101"], &["物理", "101", "2", "T102"]],
+            ImportKind::Courses => &[
+                &["數學A", "101", "4", "T101"],
+                &["物理", "101", "2", "T102"],
+            ],
             ImportKind::Enrolments => &[&["113101", "數學A", "101"], &["113102", "數學A", "101"]],
         }
     }
@@ -399,8 +410,9 @@ pub fn normalise_mobile(text: &str) -> Option<String> {
     } else {
         digits
     };
-    let valid =
-        digits.len() == 10 && digits.starts_with("09") && digits.bytes().all(|b| b.is_ascii_digit());
+    let valid = digits.len() == 10
+        && digits.starts_with("09")
+        && digits.bytes().all(|b| b.is_ascii_digit());
     valid.then_some(digits)
 }
 
@@ -509,13 +521,19 @@ pub enum ImportProblem {
     /// A required cell is empty.
     Required,
     /// Longer than `max` characters.
-    TooLong { max: u32 },
+    TooLong {
+        max: u32,
+    },
     NationalIdFormat,
     NationalIdCheckDigit,
     /// The same national ID appears on an earlier line of the file.
-    NationalIdRepeated { first_line: u32 },
+    NationalIdRepeated {
+        first_line: u32,
+    },
     /// Another student of the school has this national ID.
-    NationalIdTaken { student_no: String },
+    NationalIdTaken {
+        student_no: String,
+    },
     /// Not a date in any accepted form.
     DateUnreadable,
     /// A birth date in the future or before 1900.
@@ -525,13 +543,19 @@ pub enum ImportProblem {
     /// A 學號 or 教職員編號 with characters other than letters, digits, `-` and `_`.
     NumberFormat,
     /// The same 學號 appears on an earlier line of the file.
-    StudentNoRepeated { first_line: u32 },
+    StudentNoRepeated {
+        first_line: u32,
+    },
     /// The 學號 belongs to a student with another national ID: probably another person.
-    StudentNoTaken { name: String },
+    StudentNoTaken {
+        name: String,
+    },
     /// The login name (學號 or 教職員編號) is used by another account.
     LoginTaken,
     /// No homeroom of this name in the school year of the import.
-    UnknownHomeroom { school_year: i16 },
+    UnknownHomeroom {
+        school_year: i16,
+    },
     /// 座號 not a whole number from 1 to 99.
     SeatNo,
     /// The seat is taken by another line of the file or another student.
@@ -539,21 +563,31 @@ pub enum ImportProblem {
         first_line: Option<u32>,
         student_no: Option<String>,
     },
-    StaffNoRepeated { first_line: u32 },
+    StaffNoRepeated {
+        first_line: u32,
+    },
     /// A 職務 that is none of the known roles.
     UnknownRole,
     Grade,
     /// No staff member with this 教職員編號.
     UnknownStaff,
-    HomeroomRepeated { first_line: u32 },
+    HomeroomRepeated {
+        first_line: u32,
+    },
     /// 學分 not a whole number from 0 to 30.
     Credits,
-    CourseRepeated { first_line: u32 },
+    CourseRepeated {
+        first_line: u32,
+    },
     /// No student with this 學號.
     UnknownStudent,
     /// No course of this subject and group in the semester of the import.
-    UnknownCourse { semester: SemesterCode },
-    EnrolmentRepeated { first_line: u32 },
+    UnknownCourse {
+        semester: SemesterCode,
+    },
+    EnrolmentRepeated {
+        first_line: u32,
+    },
 }
 
 /// One problem of a preview: the line in the file (as a spreadsheet numbers its rows), the
@@ -671,8 +705,16 @@ mod tests {
     #[test]
     fn dates_rejected() {
         for text in [
-            "", "abc", "0951316", "095011", "09501160", "95/13/01", "2006-02-30", "95//16",
-            "95/01/16/1", "1/2",
+            "",
+            "abc",
+            "0951316",
+            "095011",
+            "09501160",
+            "95/13/01",
+            "2006-02-30",
+            "95//16",
+            "95/01/16/1",
+            "1/2",
         ] {
             assert_eq!(parse_import_date(text), None, "{text:?}");
         }
@@ -680,11 +722,27 @@ mod tests {
 
     #[test]
     fn mobile_numbers() {
-        assert_eq!(normalise_mobile("0912345678").as_deref(), Some("0912345678"));
-        assert_eq!(normalise_mobile("0912-345-678").as_deref(), Some("0912345678"));
-        assert_eq!(normalise_mobile("+886 912 345 678").as_deref(), Some("0912345678"));
+        assert_eq!(
+            normalise_mobile("0912345678").as_deref(),
+            Some("0912345678")
+        );
+        assert_eq!(
+            normalise_mobile("0912-345-678").as_deref(),
+            Some("0912345678")
+        );
+        assert_eq!(
+            normalise_mobile("+886 912 345 678").as_deref(),
+            Some("0912345678")
+        );
         assert_eq!(normalise_mobile("912345678").as_deref(), Some("0912345678"));
-        for bad in ["", "02-2345-6789", "091234567", "09123456789", "0812345678", "09a2345678"] {
+        for bad in [
+            "",
+            "02-2345-6789",
+            "091234567",
+            "09123456789",
+            "0812345678",
+            "09a2345678",
+        ] {
             assert_eq!(normalise_mobile(bad), None, "{bad:?}");
         }
     }
@@ -693,14 +751,22 @@ mod tests {
     fn email_addresses() {
         assert!(is_valid_email("s113101@school.example.tw"));
         assert!(is_valid_email(" a.b+c@mail.edu.tw "));
-        for bad in ["", "abc", "a@b", "@b.tw", "a@@b.tw", "a b@c.tw", "a@b..tw", "a@.tw"] {
+        for bad in [
+            "", "abc", "a@b", "@b.tw", "a@@b.tw", "a b@c.tw", "a@b..tw", "a@.tw",
+        ] {
             assert!(!is_valid_email(bad), "{bad:?}");
         }
     }
 
     #[test]
     fn grades() {
-        for (text, grade) in [("10", 10), ("高二", 11), ("三年級", 12), ("1", 10), ("二", 11)] {
+        for (text, grade) in [
+            ("10", 10),
+            ("高二", 11),
+            ("三年級", 12),
+            ("1", 10),
+            ("二", 11),
+        ] {
             assert_eq!(parse_grade(text), Some(grade), "{text:?}");
         }
         assert_eq!(parse_grade("4"), None);
@@ -719,15 +785,25 @@ mod tests {
 
     #[test]
     fn headers_match_variants_and_report_gaps() {
-        let headers: Vec<String> = ["學生學號", " 姓名 ", "班級名稱", "生日（民國）", "備註", "姓名"]
-            .map(String::from)
-            .to_vec();
+        let headers: Vec<String> = [
+            "學生學號",
+            " 姓名 ",
+            "班級名稱",
+            "生日（民國）",
+            "備註",
+            "姓名",
+        ]
+        .map(String::from)
+        .to_vec();
         let matched = ImportKind::Students.match_headers(&headers);
         assert_eq!(matched.index(ImportField::StudentNo), Some(0));
         assert_eq!(matched.index(ImportField::Name), Some(1));
         assert_eq!(matched.index(ImportField::Homeroom), Some(2));
         assert_eq!(matched.index(ImportField::BirthDate), Some(3));
-        assert_eq!(matched.missing, vec!["座號".to_owned(), "身分證字號".to_owned()]);
+        assert_eq!(
+            matched.missing,
+            vec!["座號".to_owned(), "身分證字號".to_owned()]
+        );
         assert_eq!(matched.duplicates, vec!["姓名".to_owned()]);
         assert_eq!(matched.ignored, vec!["備註".to_owned()]);
         let email = ImportKind::Students.match_headers(&["E-Mail".to_owned()]);

@@ -165,13 +165,18 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
 fn import_file_message(locale: Locale, problem: &ImportFileProblem) -> String {
     match problem {
         ImportFileProblem::Empty => td_string!(locale, errors.import_empty).to_string(),
-        ImportFileProblem::TooLarge { max_bytes } => {
-            td_string!(locale, errors.import_too_large, max = format_size(*max_bytes)).to_string()
-        }
+        ImportFileProblem::TooLarge { max_bytes } => td_string!(
+            locale,
+            errors.import_too_large,
+            max = format_size(*max_bytes)
+        )
+        .to_string(),
         ImportFileProblem::TooManyRows { max } => {
             td_string!(locale, errors.import_too_many_rows, max = *max).to_string()
         }
-        ImportFileProblem::LegacyExcel => td_string!(locale, errors.import_legacy_excel).to_string(),
+        ImportFileProblem::LegacyExcel => {
+            td_string!(locale, errors.import_legacy_excel).to_string()
+        }
         ImportFileProblem::Workbook => td_string!(locale, errors.import_workbook).to_string(),
         ImportFileProblem::Encoding => td_string!(locale, errors.import_encoding).to_string(),
         ImportFileProblem::Csv { line } => {

@@ -124,10 +124,7 @@ pub async fn staff(
     for row in &role_rows {
         let name: String = row.try_get("role")?;
         if let Some(role) = Role::parse(&name) {
-            roles
-                .entry(row.try_get("user_id")?)
-                .or_default()
-                .push(role);
+            roles.entry(row.try_get("user_id")?).or_default().push(role);
         }
     }
     rows.iter()
@@ -371,12 +368,14 @@ pub async fn update_course(
     teacher: UserId,
     credits: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE courses SET teacher_id = $1, credits = $2 WHERE id = $3 AND school_id = $4")
-        .bind(teacher.0)
-        .bind(credits)
-        .bind(course.0)
-        .bind(school.0)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE courses SET teacher_id = $1, credits = $2 WHERE id = $3 AND school_id = $4",
+    )
+    .bind(teacher.0)
+    .bind(credits)
+    .bind(course.0)
+    .bind(school.0)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

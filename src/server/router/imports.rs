@@ -9,7 +9,9 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
@@ -43,7 +45,9 @@ pub async fn preview(
         let user = CurrentUser::require_from_headers(&state, &headers).await?;
         user.require(Role::Admin)?;
         let (kind, form) = read_form(multipart).await?;
-        let bytes = form.file.ok_or(AppError::ImportFile(ImportFileProblem::Empty))?;
+        let bytes = form
+            .file
+            .ok_or(AppError::ImportFile(ImportFileProblem::Empty))?;
         imports::preview(&state, &user, kind, &bytes).await
     }
     .await;
@@ -62,7 +66,9 @@ pub async fn commit(
         let user = CurrentUser::require_from_headers(&state, &headers).await?;
         user.require(Role::Admin)?;
         let (kind, form) = read_form(multipart).await?;
-        let bytes = form.file.ok_or(AppError::ImportFile(ImportFileProblem::Empty))?;
+        let bytes = form
+            .file
+            .ok_or(AppError::ImportFile(ImportFileProblem::Empty))?;
         let sha256 = form
             .sha256
             .ok_or_else(|| AppError::BadRequest("missing field sha256".into()))?;

@@ -66,20 +66,29 @@ pub fn problem_message(locale: Locale, problem: &ImportRowProblem) -> String {
             student_no = student_no
         )
         .to_string(),
-        ImportProblem::DateUnreadable => {
-            td_string!(locale, imports.p_date_unreadable, column = column, value = value)
-                .to_string()
-        }
-        ImportProblem::DateOutOfRange => {
-            td_string!(locale, imports.p_date_out_of_range, column = column, value = value)
-                .to_string()
-        }
+        ImportProblem::DateUnreadable => td_string!(
+            locale,
+            imports.p_date_unreadable,
+            column = column,
+            value = value
+        )
+        .to_string(),
+        ImportProblem::DateOutOfRange => td_string!(
+            locale,
+            imports.p_date_out_of_range,
+            column = column,
+            value = value
+        )
+        .to_string(),
         ImportProblem::Email => td_string!(locale, imports.p_email, value = value).to_string(),
         ImportProblem::Mobile => td_string!(locale, imports.p_mobile, value = value).to_string(),
-        ImportProblem::NumberFormat => {
-            td_string!(locale, imports.p_number_format, column = column, value = value)
-                .to_string()
-        }
+        ImportProblem::NumberFormat => td_string!(
+            locale,
+            imports.p_number_format,
+            column = column,
+            value = value
+        )
+        .to_string(),
         ImportProblem::StudentNoRepeated { first_line } => td_string!(
             locale,
             imports.p_student_no_repeated,
@@ -87,10 +96,13 @@ pub fn problem_message(locale: Locale, problem: &ImportRowProblem) -> String {
             first_line = *first_line
         )
         .to_string(),
-        ImportProblem::StudentNoTaken { name } => {
-            td_string!(locale, imports.p_student_no_taken, value = value, name = name)
-                .to_string()
-        }
+        ImportProblem::StudentNoTaken { name } => td_string!(
+            locale,
+            imports.p_student_no_taken,
+            value = value,
+            name = name
+        )
+        .to_string(),
         ImportProblem::LoginTaken => {
             td_string!(locale, imports.p_login_taken, value = value).to_string()
         }
@@ -140,9 +152,7 @@ pub fn problem_message(locale: Locale, problem: &ImportRowProblem) -> String {
             first_line = *first_line
         )
         .to_string(),
-        ImportProblem::Credits => {
-            td_string!(locale, imports.p_credits, value = value).to_string()
-        }
+        ImportProblem::Credits => td_string!(locale, imports.p_credits, value = value).to_string(),
         ImportProblem::CourseRepeated { first_line } => td_string!(
             locale,
             imports.p_course_repeated,
@@ -386,8 +396,8 @@ fn PreviewView(
     let i18n = use_i18n();
     let counts = preview.counts;
     let has_problems = preview.problem_count > 0;
-    let creates_accounts = matches!(preview.kind, ImportKind::Students | ImportKind::Staff)
-        && counts.inserted > 0;
+    let creates_accounts =
+        matches!(preview.kind, ImportKind::Students | ImportKind::Staff) && counts.inserted > 0;
     let shown_problems = preview.problems.len();
     let shown_rows = preview.rows.len();
     let problems_truncated = shown_problems < preview.problem_count as usize;

@@ -7,14 +7,14 @@ use std::collections::{HashMap, HashSet};
 use jiff::civil::Date;
 
 use super::read::Line;
+use crate::domain::calendar::SemesterCode;
+use crate::domain::ids::{CourseId, HomeroomId, UserId};
 use crate::domain::imports::{
     HeaderMatch, ImportCounts, ImportField, ImportKind, ImportProblem, ImportRowProblem,
     MAX_NAME_CHARS, PreviewRow, RowChange, is_valid_email, is_valid_number_code,
     mask_national_id_text, normalise_mobile, parse_grade, parse_import_date, parse_roles,
     parse_whole_number,
 };
-use crate::domain::calendar::SemesterCode;
-use crate::domain::ids::{CourseId, HomeroomId, UserId};
 use crate::domain::national_id::{NationalId, NationalIdError};
 use crate::domain::role::Role;
 use crate::server::crypto::NationalIdCipher;
@@ -344,14 +344,18 @@ pub fn check(context: &Context<'_>, lines: &[Line], stored: Stored) -> Plan {
             problem: ImportProblem::MissingColumn,
         })
         .collect();
-    header_problems.extend(header.matched.duplicates.iter().map(|duplicate| {
-        ImportRowProblem {
-            line: header.line,
-            column: duplicate.clone(),
-            value: duplicate.clone(),
-            problem: ImportProblem::DuplicateColumn,
-        }
-    }));
+    header_problems.extend(
+        header
+            .matched
+            .duplicates
+            .iter()
+            .map(|duplicate| ImportRowProblem {
+                line: header.line,
+                column: duplicate.clone(),
+                value: duplicate.clone(),
+                problem: ImportProblem::DuplicateColumn,
+            }),
+    );
     let ignored_columns = header.matched.ignored.clone();
     if !header_problems.is_empty() {
         // Without a required column no row can be checked; the header is what to fix.
@@ -372,8 +376,7 @@ pub fn check(context: &Context<'_>, lines: &[Line], stored: Stored) -> Plan {
     });
     let (rows, problems, counts, writes) = match stored {
         Stored::Staff { staff, logins } => {
-            let (preview, problems, counts, writes) =
-                finish(check_staff(rows, &staff, &logins));
+            let (preview, problems, counts, writes) = finish(check_staff(rows, &staff, &logins));
             (preview, problems, counts, Writes::Staff(writes))
         }
         Stored::Homerooms { homerooms, staff } => {
@@ -392,8 +395,7 @@ pub fn check(context: &Context<'_>, lines: &[Line], stored: Stored) -> Plan {
             (preview, problems, counts, Writes::Students(writes))
         }
         Stored::Courses { courses, staff } => {
-            let (preview, problems, counts, writes) =
-                finish(check_courses(rows, &courses, &staff));
+            let (preview, problems, counts, writes) = finish(check_courses(rows, &courses, &staff));
             (preview, problems, counts, Writes::Courses(writes))
         }
         Stored::Enrolments {
@@ -601,9 +603,9 @@ fn check_homerooms<'a>(
                 .or_else(|| stored.and_then(|stored| stored.teacher));
             let teacher_lacks_role =
                 teacher.is_some_and(|member| !member.roles.contains(&Role::HomeroomTeacher));
-            let changed = stored.is_none_or(|stored| {
-                stored.grade != grade || stored.teacher != teacher_id
-            }) || teacher_lacks_role;
+            let changed = stored
+                .is_none_or(|stored| stored.grade != grade || stored.teacher != teacher_id)
+                || teacher_lacks_role;
             let change = change_of(stored.is_some(), changed);
             let write = (change != RowChange::Unchanged).then(|| HomeroomWrite {
                 existing: stored.map(|stored| stored.id),
@@ -681,32 +683,32 @@ fn check_students<'a>(
         });
         let student_no = row.number_code(ImportField::StudentNo);
         let name = row.name(ImportField::Name);
-        let national_id = row.required(ImportField::NationalId).and_then(|text| {
-            match NationalId::parse(text) {
-                Ok(id) => Some(id),
-                Err(NationalIdError::InvalidFormat) => {
-                    row.flag(ImportField::NationalId, ImportProblem::NationalIdFormat);
-                    None
-                }
-                Err(NationalIdError::InvalidCheckDigit) => {
-                    row.flag(ImportField::NationalId, ImportProblem::NationalIdCheckDigit);
-                    None
-                }
-            }
-        });
-        let birth_date = row.required(ImportField::BirthDate).and_then(|text| {
-            match parse_import_date(text) {
-                None => {
-                    row.flag(ImportField::BirthDate, ImportProblem::DateUnreadable);
-                    None
-                }
-                Some(date) if date > context.today || date < earliest => {
-                    row.flag(ImportField::BirthDate, ImportProblem::DateOutOfRange);
-                    None
-                }
-                Some(date) => Some(date),
-            }
-        });
+        let national_id =
+            row.required(ImportField::NationalId)
+                .and_then(|text| match NationalId::parse(text) {
+                    Ok(id) => Some(id),
+                    Err(NationalIdError::InvalidFormat) => {
+                        row.flag(ImportField::NationalId, ImportProblem::NationalIdFormat);
+                        None
+                    }
+                    Err(NationalIdError::InvalidCheckDigit) => {
+                        row.flag(ImportField::NationalId, ImportProblem::NationalIdCheckDigit);
+                        None
+                    }
+                });
+        let birth_date =
+            row.required(ImportField::BirthDate)
+                .and_then(|text| match parse_import_date(text) {
+                    None => {
+                        row.flag(ImportField::BirthDate, ImportProblem::DateUnreadable);
+                        None
+                    }
+                    Some(date) if date > context.today || date < earliest => {
+                        row.flag(ImportField::BirthDate, ImportProblem::DateOutOfRange);
+                        None
+                    }
+                    Some(date) => Some(date),
+                });
         let email = row.email();
         let phone = row.mobile();
 
@@ -798,22 +800,28 @@ fn check_students<'a>(
             phone,
         ) {
             let birth_date = birth_date.to_string();
-            let (email, phone, account_changed, identity_changed, membership_changed) =
-                match stored {
-                    Some(stored) => {
-                        let email = keep_or_replace(email, &stored.email);
-                        let phone = keep_or_replace(phone, &stored.phone);
-                        let account_changed =
-                            stored.name != name || stored.email != email || stored.phone != phone;
-                        let identity_changed = stored.national_id_hash.as_deref()
-                            != Some(hash.as_str())
-                            || stored.birth_date.as_deref() != Some(birth_date.as_str());
-                        let membership_changed =
-                            stored.homeroom != Some(homeroom.id) || stored.seat_no != Some(seat_no);
-                        (email, phone, account_changed, identity_changed, membership_changed)
-                    }
-                    None => (email, phone, true, true, true),
-                };
+            let (email, phone, account_changed, identity_changed, membership_changed) = match stored
+            {
+                Some(stored) => {
+                    let email = keep_or_replace(email, &stored.email);
+                    let phone = keep_or_replace(phone, &stored.phone);
+                    let account_changed =
+                        stored.name != name || stored.email != email || stored.phone != phone;
+                    let identity_changed = stored.national_id_hash.as_deref()
+                        != Some(hash.as_str())
+                        || stored.birth_date.as_deref() != Some(birth_date.as_str());
+                    let membership_changed =
+                        stored.homeroom != Some(homeroom.id) || stored.seat_no != Some(seat_no);
+                    (
+                        email,
+                        phone,
+                        account_changed,
+                        identity_changed,
+                        membership_changed,
+                    )
+                }
+                None => (email, phone, true, true, true),
+            };
             let change = change_of(
                 stored.is_some(),
                 account_changed || identity_changed || membership_changed,
@@ -847,7 +855,12 @@ fn check_courses<'a>(
 ) -> Vec<Checked<CourseWrite>> {
     let by_identity: HashMap<(&str, &str), &StoredCourse> = courses
         .iter()
-        .map(|course| ((course.subject.as_str(), course.group_name.as_str()), course))
+        .map(|course| {
+            (
+                (course.subject.as_str(), course.group_name.as_str()),
+                course,
+            )
+        })
         .collect();
     let staff_by_number: HashMap<&str, &StoredStaff> = staff
         .iter()
@@ -887,9 +900,9 @@ fn check_courses<'a>(
         {
             let stored = by_identity.get(&(subject, group)).copied();
             let teacher_lacks_role = !teacher.roles.contains(&Role::Teacher);
-            let changed = stored.is_none_or(|stored| {
-                stored.credits != credits || stored.teacher != teacher.user
-            }) || teacher_lacks_role;
+            let changed = stored
+                .is_none_or(|stored| stored.credits != credits || stored.teacher != teacher.user)
+                || teacher_lacks_role;
             let change = change_of(stored.is_some(), changed);
             let write = (change != RowChange::Unchanged).then(|| CourseWrite {
                 existing: stored.map(|stored| stored.id),
@@ -915,7 +928,12 @@ fn check_enrolments<'a>(
 ) -> Vec<Checked<EnrolmentWrite>> {
     let by_identity: HashMap<(&str, &str), &StoredCourse> = courses
         .iter()
-        .map(|course| ((course.subject.as_str(), course.group_name.as_str()), course))
+        .map(|course| {
+            (
+                (course.subject.as_str(), course.group_name.as_str()),
+                course,
+            )
+        })
         .collect();
     let student_by_number: HashMap<&str, &StoredStudent> = students
         .iter()

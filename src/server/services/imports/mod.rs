@@ -15,8 +15,7 @@ use self::check::{Context, Plan, Stored, Writes};
 use crate::domain::AppError;
 use crate::domain::calendar::{SchoolYear, Semester, SemesterCode};
 use crate::domain::imports::{
-    ImportCounts, ImportKind, ImportPreview, ImportResult, PREVIEW_MAX_PROBLEMS,
-    PREVIEW_MAX_ROWS,
+    ImportCounts, ImportKind, ImportPreview, ImportResult, PREVIEW_MAX_PROBLEMS, PREVIEW_MAX_ROWS,
 };
 use crate::domain::role::Role;
 use crate::server::auth::CurrentUser;
@@ -287,9 +286,11 @@ async fn write(
             let mut given_role = std::collections::HashSet::new();
             for row in rows {
                 match row.existing {
-                    Some(id) => db::imports::update_homeroom(tx, school, id, row.grade, row.teacher)
-                        .await
-                        .or_internal(failed)?,
+                    Some(id) => {
+                        db::imports::update_homeroom(tx, school, id, row.grade, row.teacher)
+                            .await
+                            .or_internal(failed)?
+                    }
                     None => {
                         db::courses::insert_homeroom(
                             tx,
@@ -315,7 +316,7 @@ async fn write(
         }
         Writes::Students(rows) => write_students(state, school, target, rows, tx, now).await?,
         Writes::Courses(rows) => {
-            let mut subjects = db::imports::subjects(&mut **tx, school)
+            let mut subjects = db::imports::subjects(tx, school)
                 .await
                 .or_internal(failed)?;
             let mut given_role = std::collections::HashSet::new();
@@ -444,4 +445,3 @@ async fn write_students(
     }
     Ok(())
 }
-

@@ -190,7 +190,13 @@ mod tests {
             read_lines(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1]),
             Err(ImportFileProblem::LegacyExcel)
         );
-        assert_eq!(read_lines(b"PK\x03\x04junk"), Err(ImportFileProblem::Workbook));
-        assert_eq!(read_lines(&[0x81, 0x20, 0xFF]), Err(ImportFileProblem::Encoding));
+        assert_eq!(
+            read_lines(b"PK\x03\x04junk"),
+            Err(ImportFileProblem::Workbook)
+        );
+        assert_eq!(
+            read_lines(&[0x81, 0x20, 0xFF]),
+            Err(ImportFileProblem::Encoding)
+        );
     }
 }

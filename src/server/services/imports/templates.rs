@@ -154,7 +154,11 @@ mod tests {
                 assert!(matched.missing.is_empty(), "{kind:?} {format:?}");
                 assert!(matched.ignored.is_empty(), "{kind:?} {format:?}");
                 assert_eq!(lines.len(), kind.template_rows().len() + 1);
-                assert_eq!(lines[1].cells, kind.template_rows()[0], "{kind:?} {format:?}");
+                assert_eq!(
+                    lines[1].cells,
+                    kind.template_rows()[0],
+                    "{kind:?} {format:?}"
+                );
             }
         }
     }
