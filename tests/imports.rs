@@ -102,7 +102,7 @@ fn problem_on(preview: &Value, line: u32) -> ImportRowProblem {
     found.into_iter().next().unwrap()
 }
 
-/// Every row of the tables that imports write, as text, for before/after comparisons.
+/// Returns every row of the tables that imports write, as text, for before/after comparisons.
 async fn snapshot(app: &TestApp) -> Vec<String> {
     let tables: [(&str, &[&str], &str); 10] = [
         (
@@ -172,8 +172,8 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
     rows
 }
 
-/// A students file of two new students of homeroom 201, with the given byte order mark
-/// and encoding applied by the caller.
+/// Returns a students file of two new students of homeroom 201. The caller applies any
+/// byte order mark and encoding.
 fn two_students_text() -> String {
     let first = valid_id("C12345678");
     let second = valid_id("D22345678");
@@ -350,8 +350,8 @@ async fn big5_csv_is_decoded() {
     assert_eq!(names, vec!["林小明", "陳小華"]);
 }
 
-/// An .xlsx as an office program saves it: numbers as number cells (leading zeros lost),
-/// birth dates as real date cells or as numbers.
+/// Builds an .xlsx as an office program saves it: numbers as number cells (leading zeros
+/// lost), birth dates as real date cells or as numbers.
 fn students_workbook(first: &str, second: &str) -> Vec<u8> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
@@ -483,7 +483,8 @@ async fn preview_lists_each_bad_input() {
         ImportProblem::StudentNoRepeated { first_line: 4 }
     );
     assert_eq!(repeat.value, "113403");
-    assert!(message(&repeat).contains("113403") && message(&repeat).contains("第 4 列"));
+    assert!(message(&repeat).contains("113403"));
+    assert!(message(&repeat).contains("第 4 列"));
 
     let taken = problem_on(&shown, 6);
     assert_eq!(
@@ -493,7 +494,8 @@ async fn preview_lists_each_bad_input() {
         }
     );
     assert_eq!(taken.column, "學號");
-    assert!(message(&taken).contains("113001") && message(&taken).contains("陳同學"));
+    assert!(message(&taken).contains("113001"));
+    assert!(message(&taken).contains("陳同學"));
 
     let homeroom = problem_on(&shown, 7);
     assert_eq!(
@@ -501,12 +503,14 @@ async fn preview_lists_each_bad_input() {
         ImportProblem::UnknownHomeroom { school_year: 113 }
     );
     assert_eq!(homeroom.value, "209");
-    assert!(message(&homeroom).contains("209") && message(&homeroom).contains("請先匯入班級"));
+    assert!(message(&homeroom).contains("209"));
+    assert!(message(&homeroom).contains("請先匯入班級"));
 
     let date = problem_on(&shown, 8);
     assert_eq!(date.problem, ImportProblem::DateUnreadable);
     assert_eq!(date.column, "出生日期");
-    assert!(message(&date).contains("0951301") && message(&date).contains("0950116"));
+    assert!(message(&date).contains("0951301"));
+    assert!(message(&date).contains("0950116"));
 
     let email = problem_on(&shown, 9);
     assert_eq!(email.problem, ImportProblem::Email);
@@ -515,7 +519,8 @@ async fn preview_lists_each_bad_input() {
     let mobile = problem_on(&shown, 10);
     assert_eq!(mobile.problem, ImportProblem::Mobile);
     assert_eq!(mobile.column, "手機");
-    assert!(message(&mobile).contains("02-2345-6789") && message(&mobile).contains("09"));
+    assert!(message(&mobile).contains("02-2345-6789"));
+    assert!(message(&mobile).contains("09"));
 
     let id_taken = problem_on(&shown, 11);
     assert_eq!(
@@ -605,12 +610,14 @@ async fn database_failure_mid_import_writes_nothing() {
     for statement in statements {
         sqlx::query(statement).execute(app.pool()).await.unwrap();
     }
+
     let before = snapshot(&app).await;
     let bytes = two_students_text().into_bytes();
     let shown = preview(&mut admin, "students", "x.csv", bytes.clone())
         .await
         .json();
     assert_eq!(shown["problem_count"], 0);
+
     let reply = commit(
         &mut admin,
         "students",

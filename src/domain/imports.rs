@@ -27,7 +27,7 @@ pub enum ImportKind {
     Enrolments,
 }
 
-/// A column's meaning, whatever its header says.
+/// The meaning of a column, whatever header the file gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ImportField {
     Homeroom,
@@ -295,7 +295,7 @@ impl ImportKind {
     }
 }
 
-/// Where each column of a kind is in a file.
+/// The positions of a kind's columns in a file's header row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeaderMatch {
     /// Each recognised column and its index in the row.
@@ -346,6 +346,7 @@ pub fn parse_import_date(text: &str) -> Option<Date> {
     }
     // A spreadsheet date-time written as text, such as `2006-01-16 00:00:00`.
     let text = text.split([' ', 'T']).next().unwrap_or(text);
+
     if text.bytes().all(|b| b.is_ascii_digit()) {
         let (year, rest, roc) = match text.len() {
             6 => (&text[..2], &text[2..], true),
@@ -361,6 +362,7 @@ pub fn parse_import_date(text: &str) -> Option<Date> {
         };
         return Date::new(year, rest[..2].parse().ok()?, rest[2..].parse().ok()?).ok();
     }
+
     let normalised: String = text
         .trim_end_matches('日')
         .chars()
@@ -369,6 +371,7 @@ pub fn parse_import_date(text: &str) -> Option<Date> {
             other => other,
         })
         .collect();
+
     let parts: Vec<&str> = normalised.split('/').collect();
     let [year, month, day] = parts.as_slice() else {
         return None;
@@ -385,6 +388,7 @@ pub fn parse_import_date(text: &str) -> Option<Date> {
     {
         return None;
     }
+
     let year: i16 = year.parse().ok()?;
     let year = if year < 1000 {
         year.checked_add(ROC_YEAR_OFFSET)?
@@ -508,10 +512,10 @@ pub fn is_valid_number_code(text: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// The longest name, subject or group accepted, in characters.
+/// The maximum length of a name, subject or group, in characters.
 pub const MAX_NAME_CHARS: usize = 50;
 
-/// Why one cell (or one row) of an import cannot be written.
+/// A reason that one cell (or one row) of an import cannot be written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportProblem {
     /// The header row lacks a required column (reported on the header line).
@@ -566,7 +570,7 @@ pub enum ImportProblem {
     StaffNoRepeated {
         first_line: u32,
     },
-    /// A 職務 that is none of the known roles.
+    /// A 職務 that matches no known role.
     UnknownRole,
     Grade,
     /// No staff member with this 教職員編號.
@@ -600,7 +604,7 @@ pub struct ImportRowProblem {
     pub problem: ImportProblem,
 }
 
-/// What a row will do to the stored data.
+/// The change a row makes to the stored data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RowChange {
     Insert,
@@ -629,7 +633,7 @@ pub struct PreviewRow {
 pub const PREVIEW_MAX_ROWS: usize = 200;
 pub const PREVIEW_MAX_PROBLEMS: usize = 500;
 
-/// What an import would do, computed without writing anything.
+/// The result of checking an import file, computed without writing anything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportPreview {
     pub kind: ImportKind,
@@ -648,14 +652,14 @@ pub struct ImportPreview {
     pub ignored_columns: Vec<String>,
 }
 
-/// What a confirmed import wrote.
+/// The counts of a confirmed import.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportResult {
     pub kind: ImportKind,
     pub counts: ImportCounts,
 }
 
-/// Why a whole file cannot be read.
+/// A reason that a whole file cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportFileProblem {
     /// No file, or a file without rows.

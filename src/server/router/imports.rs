@@ -1,8 +1,8 @@
-//! `POST /imports/preview` and `POST /imports/commit`: an administrator's import file as
-//! multipart (`kind`, then `file`; the confirmation adds `sha256` from the preview), answered
-//! with JSON. `GET /imports/templates/{kind}.{csv|xlsx}` sends a template.
+//! `POST /imports/preview` and `POST /imports/commit` take an administrator's import file as
+//! multipart (`kind`, then `file`, and for the confirmation `sha256` from the preview) and
+//! return JSON. `GET /imports/templates/{kind}.{csv|xlsx}` sends a template.
 //!
-//! Plain axum routes, because the file arrives as multipart; it is read into memory up to
+//! Plain axum routes, because the file arrives as multipart. It is read into memory up to
 //! [`MAX_FILE_BYTES`], since an import is checked as a whole.
 
 use axum::Json;

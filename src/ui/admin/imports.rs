@@ -1,5 +1,5 @@
-//! 匯入: an administrator chooses a kind of data and a file, sees every problem in a preview
-//! that writes nothing, and then confirms the import, which writes all rows or none.
+//! 匯入: an administrator chooses a kind of data and a file, reviews every problem in a
+//! preview that writes nothing, and then confirms the import, which writes all rows or none.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use crate::api::admin::load_import_target;
 use crate::domain::AppError;
 use crate::domain::imports::{
-    ImportKind, ImportPreview, ImportProblem, ImportResult, ImportRowProblem, RowChange,
+    ImportKind, ImportPreview, ImportProblem, ImportResult, ImportRowProblem, PreviewRow, RowChange,
 };
 use crate::domain::role::Role;
 use crate::i18n::*;
@@ -395,119 +395,136 @@ fn PreviewView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let counts = preview.counts;
-    let has_problems = preview.problem_count > 0;
+    let kind = preview.kind;
+    let problem_count = preview.problem_count;
     let creates_accounts =
-        matches!(preview.kind, ImportKind::Students | ImportKind::Staff) && counts.inserted > 0;
+        matches!(kind, ImportKind::Students | ImportKind::Staff) && counts.inserted > 0;
     let shown_problems = preview.problems.len();
     let shown_rows = preview.rows.len();
-    let problems_truncated = shown_problems < preview.problem_count as usize;
+    let problems_truncated = shown_problems < problem_count as usize;
     let rows_truncated = shown_rows < preview.row_count as usize;
     let ignored = (!preview.ignored_columns.is_empty()).then(|| preview.ignored_columns.join("、"));
-    let columns = preview.columns.clone();
-    let problems = preview.problems.clone();
-    let rows = preview.rows.clone();
-    let problem_count = preview.problem_count;
-    let kind = preview.kind;
+
+    let problems_or_confirm = if problem_count > 0 {
+        view! {
+            <h3 id="import-problems-title">{t!(i18n, imports.problems_title, count = problem_count)}</h3>
+            <p class="notice notice-error">{t!(i18n, imports.problems_intro)}</p>
+            {problems_truncated.then(|| view! { <p class="hint">{t!(i18n, imports.problems_truncated, shown = shown_problems)}</p> })}
+            <ProblemTable problems=preview.problems/>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="notice notice-success">{t!(i18n, imports.no_problems)}</p>
+            {creates_accounts.then(|| view! { <p class="hint">{t!(i18n, imports.new_accounts)}</p> })}
+            <div class="form-actions">
+                <button
+                    type="button"
+                    class="button button-primary"
+                    disabled=move || busy.get()
+                    on:click=move |_| on_confirm.run(())
+                >
+                    {move || if busy.get() {
+                        t_string!(i18n, imports.confirming).to_string()
+                    } else {
+                        t_string!(i18n, imports.confirm).to_string()
+                    }}
+                </button>
+            </div>
+        }
+        .into_any()
+    };
+
     view! {
         <section class="card stack import-preview" aria-labelledby="import-preview-title">
             <h2 id="import-preview-title">
-                {t!(i18n, imports.rows_title)} "：" {move || kind_label(i18n.get_locale(), kind)}
+                {t!(i18n, imports.preview_title)} "：" {move || kind_label(i18n.get_locale(), kind)}
             </h2>
             <p role="status">
                 {t!(i18n, imports.summary, rows = preview.row_count, inserted = counts.inserted, updated = counts.updated, unchanged = counts.unchanged)}
             </p>
             {ignored.map(|list| view! { <p class="hint">{t!(i18n, imports.ignored, columns = list.clone())}</p> })}
-            {if has_problems {
-                view! {
-                    <h3 id="import-problems-title">{t!(i18n, imports.problems_title, count = problem_count)}</h3>
-                    <p class="notice notice-error">{t!(i18n, imports.problems_intro)}</p>
-                    {problems_truncated.then(|| view! { <p class="hint">{t!(i18n, imports.problems_truncated, shown = shown_problems)}</p> })}
-                    <div class="table-scroll">
-                        <table class="responsive import-problems" aria-labelledby="import-problems-title">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, imports.line)}</th>
-                                    <th scope="col">{t!(i18n, imports.column)}</th>
-                                    <th scope="col">{t!(i18n, imports.value)}</th>
-                                    <th scope="col">{t!(i18n, imports.problem)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {problems
-                                    .into_iter()
-                                    .map(|problem| {
-                                        let message = problem.clone();
-                                        view! {
-                                            <tr>
-                                                <td data-label=move || t_string!(i18n, imports.line)>{problem.line}</td>
-                                                <td data-label=move || t_string!(i18n, imports.column)>{problem.column.clone()}</td>
-                                                <td data-label=move || t_string!(i18n, imports.value)><code>{problem.value.clone()}</code></td>
-                                                <td data-label=move || t_string!(i18n, imports.problem)>{move || problem_message(i18n.get_locale(), &message)}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <p class="notice notice-success">{t!(i18n, imports.no_problems)}</p>
-                    {creates_accounts.then(|| view! { <p class="hint">{t!(i18n, imports.new_accounts)}</p> })}
-                    <div class="form-actions">
-                        <button
-                            type="button"
-                            class="button button-primary"
-                            disabled=move || busy.get()
-                            on:click=move |_| on_confirm.run(())
-                        >
-                            {move || if busy.get() {
-                                t_string!(i18n, imports.confirming).to_string()
-                            } else {
-                                t_string!(i18n, imports.confirm).to_string()
-                            }}
-                        </button>
-                    </div>
-                }
-                .into_any()
-            }}
+            {problems_or_confirm}
             <h3 id="import-rows-title">{t!(i18n, imports.rows_title)}</h3>
             {rows_truncated.then(|| view! { <p class="hint">{t!(i18n, imports.rows_truncated, shown = shown_rows)}</p> })}
-            <div class="table-scroll">
-                <table class="responsive import-rows" aria-labelledby="import-rows-title">
-                    <thead>
-                        <tr>
-                            <th scope="col">{t!(i18n, imports.line)}</th>
-                            <th scope="col">{t!(i18n, imports.change)}</th>
-                            {columns.iter().map(|column| view! { <th scope="col">{column.clone()}</th> }).collect_view()}
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rows
-                            .into_iter()
-                            .map(|row| {
-                                let (class, label) = change_badge(i18n.get_locale_untracked(), row.change);
-                                let cells = row
-                                    .cells
-                                    .into_iter()
-                                    .zip(columns.clone())
-                                    .map(|(cell, column)| view! { <td data-label=column>{cell}</td> })
-                                    .collect_view();
-                                view! {
-                                    <tr class:row-invalid=row.change == RowChange::Invalid>
-                                        <td data-label=move || t_string!(i18n, imports.line)>{row.line}</td>
-                                        <td data-label=move || t_string!(i18n, imports.change)><span class=class>{label}</span></td>
-                                        {cells}
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <RowTable columns=preview.columns rows=preview.rows/>
         </section>
+    }
+}
+
+/// Lists the problems of a preview: line, column, value and message.
+#[component]
+fn ProblemTable(problems: Vec<ImportRowProblem>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-scroll">
+            <table class="responsive import-problems" aria-labelledby="import-problems-title">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, imports.line)}</th>
+                        <th scope="col">{t!(i18n, imports.column)}</th>
+                        <th scope="col">{t!(i18n, imports.value)}</th>
+                        <th scope="col">{t!(i18n, imports.problem)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {problems
+                        .into_iter()
+                        .map(|problem| {
+                            let message = problem.clone();
+                            view! {
+                                <tr>
+                                    <td data-label=move || t_string!(i18n, imports.line)>{problem.line}</td>
+                                    <td data-label=move || t_string!(i18n, imports.column)>{problem.column.clone()}</td>
+                                    <td data-label=move || t_string!(i18n, imports.value)><code>{problem.value.clone()}</code></td>
+                                    <td data-label=move || t_string!(i18n, imports.problem)>{move || problem_message(i18n.get_locale(), &message)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Lists the rows of a preview with what each will do, national IDs masked.
+#[component]
+fn RowTable(columns: Vec<String>, rows: Vec<PreviewRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-scroll">
+            <table class="responsive import-rows" aria-labelledby="import-rows-title">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, imports.line)}</th>
+                        <th scope="col">{t!(i18n, imports.change)}</th>
+                        {columns.iter().map(|column| view! { <th scope="col">{column.clone()}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let (class, label) = change_badge(i18n.get_locale_untracked(), row.change);
+                            let cells = row
+                                .cells
+                                .into_iter()
+                                .zip(columns.clone())
+                                .map(|(cell, column)| view! { <td data-label=column>{cell}</td> })
+                                .collect_view();
+                            view! {
+                                <tr class:row-invalid=row.change == RowChange::Invalid>
+                                    <td data-label=move || t_string!(i18n, imports.line)>{row.line}</td>
+                                    <td data-label=move || t_string!(i18n, imports.change)><span class=class>{label}</span></td>
+                                    {cells}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

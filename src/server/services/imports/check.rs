@@ -114,7 +114,7 @@ pub enum Stored {
     },
 }
 
-/// What every check needs besides the rows.
+/// The inputs of every check besides the rows.
 pub struct Context<'a> {
     pub kind: ImportKind,
     pub semester: SemesterCode,
@@ -158,7 +158,7 @@ impl<'a> Row<'a> {
             .unwrap_or("")
     }
 
-    /// The column's header as the file writes it.
+    /// Returns the column's header as the file writes it.
     fn column(&self, field: ImportField) -> String {
         match self.header.matched.index(field) {
             Some(index) => self.header.texts[index].trim().to_owned(),
@@ -245,7 +245,7 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// The row's cells in the template's column order, for the preview.
+    /// Returns the row's cells in the template's column order, for the preview.
     fn preview_cells(&self, kind: ImportKind) -> Vec<String> {
         kind.columns()
             .iter()
@@ -333,32 +333,12 @@ pub fn check(context: &Context<'_>, lines: &[Line], stored: Stored) -> Plan {
         .iter()
         .map(|column| column.header.to_owned())
         .collect();
-    let mut header_problems: Vec<ImportRowProblem> = header
-        .matched
-        .missing
-        .iter()
-        .map(|missing| ImportRowProblem {
-            line: header.line,
-            column: missing.clone(),
-            value: String::new(),
-            problem: ImportProblem::MissingColumn,
-        })
-        .collect();
-    header_problems.extend(
-        header
-            .matched
-            .duplicates
-            .iter()
-            .map(|duplicate| ImportRowProblem {
-                line: header.line,
-                column: duplicate.clone(),
-                value: duplicate.clone(),
-                problem: ImportProblem::DuplicateColumn,
-            }),
-    );
     let ignored_columns = header.matched.ignored.clone();
+
+    let header_problems = header_problems(&header);
     if !header_problems.is_empty() {
-        // Without a required column no row can be checked; the header is what to fix.
+        // Rows cannot be read reliably while a column is missing or repeated, so the header
+        // is what to fix first.
         return Plan {
             columns,
             rows: Vec::new(),
@@ -368,6 +348,7 @@ pub fn check(context: &Context<'_>, lines: &[Line], stored: Stored) -> Plan {
             writes: empty_writes(kind),
         };
     }
+
     let rows = data.iter().map(|line| Row {
         line: line.number,
         cells: &line.cells,
@@ -417,6 +398,31 @@ pub fn check(context: &Context<'_>, lines: &[Line], stored: Stored) -> Plan {
         ignored_columns,
         writes,
     }
+}
+
+/// Lists the required columns missing from the header and the columns it names twice.
+fn header_problems(header: &Header) -> Vec<ImportRowProblem> {
+    let missing = header
+        .matched
+        .missing
+        .iter()
+        .map(|missing| ImportRowProblem {
+            line: header.line,
+            column: missing.clone(),
+            value: String::new(),
+            problem: ImportProblem::MissingColumn,
+        });
+    let repeated = header
+        .matched
+        .duplicates
+        .iter()
+        .map(|duplicate| ImportRowProblem {
+            line: header.line,
+            column: duplicate.clone(),
+            value: duplicate.clone(),
+            problem: ImportProblem::DuplicateColumn,
+        });
+    missing.chain(repeated).collect()
 }
 
 fn empty_writes(kind: ImportKind) -> Writes {
@@ -469,7 +475,8 @@ fn change_of(existing: bool, changed: bool) -> RowChange {
     }
 }
 
-/// The stored value unless the file gives one: an import never erases contact data.
+/// Returns the stored value unless the file gives one, because an import never erases
+/// contact data.
 fn keep_or_replace(file: Option<String>, stored: &Option<String>) -> Option<String> {
     file.or_else(|| stored.clone())
 }

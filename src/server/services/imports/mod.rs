@@ -1,7 +1,7 @@
 //! School data imports (匯入) by administrators: staff, homerooms, students, courses and
-//! enrolments from CSV or .xlsx. A preview checks every row and writes nothing; the
-//! confirmation sends the same file again, checks it again inside one transaction, and writes
-//! all rows or none. Rows are keyed (學號, 教職員編號, homeroom name, subject and group), so
+//! enrolments from CSV or .xlsx. A preview checks every row and writes nothing. The
+//! confirmation sends the same file again, and the server checks it again inside one
+//! transaction and writes all rows or none. Rows are keyed (學號, 教職員編號, homeroom name, subject and group), so
 //! importing the same file twice changes nothing the second time.
 
 mod check;
@@ -56,6 +56,7 @@ pub async fn preview(
 ) -> Result<ImportPreview, AppError> {
     user.require(Role::Admin)?;
     let lines = read::read_lines(bytes).map_err(AppError::ImportFile)?;
+
     let mut conn = state
         .db
         .pool
@@ -63,12 +64,14 @@ pub async fn preview(
         .await
         .or_internal("opening a connection")?;
     let (target, plan) = plan(state, user, kind, &lines, &mut conn).await?;
+
     let problem_count = plan.problems.len() as u32;
     let row_count = plan.rows.len() as u32;
     let mut problems = plan.problems;
     problems.truncate(PREVIEW_MAX_PROBLEMS);
     let mut rows = plan.rows;
     rows.truncate(PREVIEW_MAX_ROWS);
+
     tracing::info!(
         user.id = %user.user_id,
         import.kind = kind.as_str(),
@@ -105,6 +108,7 @@ pub async fn commit(
         return Err(AppError::ImportChanged);
     }
     let lines = read::read_lines(bytes).map_err(AppError::ImportFile)?;
+
     let now = state.clock.now();
     let mut tx = state
         .db
@@ -117,6 +121,7 @@ pub async fn commit(
             count: plan.problems.len() as u32,
         });
     }
+
     write(state, user, target, plan.writes, &mut tx, now).await?;
     let counts = plan.counts;
     db::audit::insert(
@@ -136,6 +141,7 @@ pub async fn commit(
     .await
     .or_internal("writing an audit row")?;
     tx.commit().await.or_internal("committing an import")?;
+
     tracing::info!(
         user.id = %user.user_id,
         import.kind = kind.as_str(),

@@ -1,6 +1,6 @@
 //! Reads an uploaded file into rows of text cells: .xlsx through calamine, CSV through the
-//! csv crate after decoding UTF-8 (with or without a byte order mark), UTF-16 with a byte
-//! order mark, or Big5, the encoding many Taiwanese school systems still export.
+//! csv crate. CSV is decoded first from UTF-8 (with or without a byte order mark), UTF-16
+//! with a byte order mark, or Big5, the encoding many Taiwanese school systems still export.
 
 use std::io::Cursor;
 
@@ -8,7 +8,8 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
 use crate::domain::imports::ImportFileProblem;
 
-/// The most data rows one file may have: about ten times the students of a large school.
+/// The maximum number of data rows in one file: about ten times the students of a large
+/// school.
 pub const MAX_ROWS: usize = 20_000;
 
 /// One non-empty row of a file and the line it is on, numbered as a spreadsheet numbers
@@ -69,7 +70,7 @@ fn decode_text(bytes: &[u8]) -> Result<String, ImportFileProblem> {
 /// Excel's "Unicode text" export writes it.
 fn read_csv(text: &str) -> Result<Vec<Line>, ImportFileProblem> {
     // csv 1.4 numbers the record after a CRLF one line too low, so line ends are made LF
-    // first; a line break inside a quoted cell becomes LF as well, which changes nothing.
+    // first. A line break inside a quoted cell becomes LF as well, which changes nothing.
     let text = text.replace("\r\n", "\n");
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
@@ -133,7 +134,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Line>, ImportFileProblem> {
     Ok(lines)
 }
 
-/// Turns a cell into the text a person sees: whole numbers without `.0`, date cells as
+/// Turns a cell into the text that a spreadsheet shows: whole numbers without `.0`, date cells as
 /// `YYYY-MM-DD`.
 fn cell_text(cell: &Data) -> String {
     match cell {

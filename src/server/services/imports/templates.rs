@@ -1,6 +1,6 @@
-//! The downloadable template of each kind, as CSV (UTF-8 with a byte order mark, so that
-//! Excel shows the Chinese headers) and as .xlsx with every column formatted as text, so
-//! that Excel keeps the leading zeros of 座號, 手機 and 7-digit ROC dates.
+//! The downloadable template of each kind. The CSV is UTF-8 with a byte order mark, so that
+//! Excel shows the Chinese headers. The .xlsx formats every column as text, so that Excel
+//! keeps the leading zeros of 座號, 手機 and 7-digit ROC dates.
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -42,7 +42,7 @@ pub fn parse_name(name: &str) -> Option<(ImportKind, TemplateFormat)> {
     Some((ImportKind::parse(kind)?, format))
 }
 
-/// The download name of a template, such as 學生匯入範本.csv.
+/// Returns the download name of a template, such as 學生匯入範本.csv.
 pub fn file_name(kind: ImportKind, format: TemplateFormat) -> String {
     let label = match kind {
         ImportKind::Staff => "教職員",
@@ -54,7 +54,7 @@ pub fn file_name(kind: ImportKind, format: TemplateFormat) -> String {
     format!("{label}匯入範本.{}", format.extension())
 }
 
-/// What a column takes, for the notes sheet of the .xlsx template.
+/// Returns what a column takes, for the notes sheet of the .xlsx template.
 fn field_note(field: ImportField) -> &'static str {
     match field {
         ImportField::Homeroom => "班級名稱，須與已匯入的班級相同，例如 101",
@@ -94,7 +94,8 @@ fn csv_template(kind: ImportKind) -> Vec<u8> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let headers: Vec<&str> = kind.columns().iter().map(|column| column.header).collect();
-    // Writing to a Vec cannot fail.
+    // Every row has as many cells as the header (a unit test checks it) and a Vec accepts
+    // every write, so these writes cannot fail.
     let _ = writer.write_record(&headers);
     for row in kind.template_rows() {
         let _ = writer.write_record(*row);
