@@ -65,6 +65,7 @@ test('an administrator previews, fixes and imports a students file', async ({ br
   await page.getByRole('button', { name: '預覽' }).click();
   const problems = page.getByRole('table', { name: /錯誤/ });
   await expect(page.getByRole('heading', { name: '錯誤（5 筆）' })).toBeVisible();
+  await expect(page.getByText('共 3 列：新增 1、更新 0、不變 0、有錯誤 2。')).toBeVisible();
   await expect(problems.getByRole('row').filter({ hasText: '檢查碼不符' })).toContainText(`${wrongDigit.slice(0, 6)}****`);
   await expect(problems.getByRole('row').filter({ hasText: '無法辨識為日期' })).toContainText('97/13/01');
   await expect(problems.getByRole('row').filter({ hasText: '電子郵件「chen@」' })).toBeVisible();
@@ -81,7 +82,7 @@ test('an administrator previews, fixes and imports a students file', async ({ br
   await page.getByLabel(/檔案/).setInputFiles(csv('學生名冊.csv', goodFile));
   await expect(page.getByRole('heading', { name: /錯誤/ })).toHaveCount(0);
   await page.getByRole('button', { name: '預覽' }).click();
-  await expect(page.getByText('共 2 列：新增 2、更新 0、不變 0。')).toBeVisible();
+  await expect(page.getByText('共 2 列：新增 2、更新 0、不變 0、有錯誤 0。')).toBeVisible();
   await expect(page.getByText('沒有發現錯誤，可以匯入。')).toBeVisible();
   await expect(page.getByRole('table', { name: '資料預覽' }).getByRole('row').filter({ hasText: '112901' })).toContainText(`${first.slice(0, 6)}****`);
   await screenshot(page, testInfo, 'admin-import-preview');
@@ -96,7 +97,7 @@ test('an administrator previews, fixes and imports a students file', async ({ br
   // The same file again changes nothing.
   await page.getByLabel(/檔案/).setInputFiles(csv('學生名冊.csv', goodFile));
   await page.getByRole('button', { name: '預覽' }).click();
-  await expect(page.getByText('共 2 列：新增 0、更新 0、不變 2。')).toBeVisible();
+  await expect(page.getByText('共 2 列：新增 0、更新 0、不變 2、有錯誤 0。')).toBeVisible();
   await page.getByRole('button', { name: '確認匯入' }).click();
   await expect(page.getByText('匯入完成：新增 0、更新 0、不變 2。')).toBeVisible();
 

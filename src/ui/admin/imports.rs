@@ -403,6 +403,9 @@ fn PreviewView(
     let shown_rows = preview.rows.len();
     let problems_truncated = shown_problems < problem_count as usize;
     let rows_truncated = shown_rows < preview.row_count as usize;
+    let invalid = preview
+        .row_count
+        .saturating_sub(counts.inserted + counts.updated + counts.unchanged);
     let ignored = (!preview.ignored_columns.is_empty()).then(|| preview.ignored_columns.join("、"));
 
     let problems_or_confirm = if problem_count > 0 {
@@ -441,7 +444,7 @@ fn PreviewView(
                 {t!(i18n, imports.preview_title)} "：" {move || kind_label(i18n.get_locale(), kind)}
             </h2>
             <p role="status">
-                {t!(i18n, imports.summary, rows = preview.row_count, inserted = counts.inserted, updated = counts.updated, unchanged = counts.unchanged)}
+                {t!(i18n, imports.summary, rows = preview.row_count, inserted = counts.inserted, updated = counts.updated, unchanged = counts.unchanged, invalid = invalid)}
             </p>
             {ignored.map(|list| view! { <p class="hint">{t!(i18n, imports.ignored, columns = list.clone())}</p> })}
             {problems_or_confirm}
