@@ -11,6 +11,7 @@ use crate::ui::admin::AdminHomePage;
 use crate::ui::admin::accounts::AccountsPage;
 use crate::ui::admin::audit::AuditPage;
 use crate::ui::admin::backups::BackupsPage;
+use crate::ui::admin::imports::ImportsPage;
 use crate::ui::admin::submissions::SubmissionsPage;
 use crate::ui::admin::unlocks::UnlocksPage;
 use crate::ui::admin::windows::WindowsPage;
@@ -97,6 +98,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("admin/unlocks") view=UnlocksPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin/backups") view=BackupsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/imports") view=ImportsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("submissions") view=SubmissionsPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>

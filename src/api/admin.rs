@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::domain::AppError;
-use crate::domain::calendar::SchoolYear;
+use crate::domain::calendar::{SchoolYear, SemesterCode};
 use crate::domain::ids::SemesterId;
 use crate::domain::views::{
     AdminWindows, AuditPage, AuditQuery, BackupStatus, SubmissionBatch, SubmissionYear, UnlockRow,
@@ -90,6 +90,17 @@ pub async fn load_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     let result = async {
         let (state, user) = super::guard::user().await?;
         crate::server::services::admin::audit_page(&state, &user, query).await
+    }
+    .await;
+    super::guard::respond(result)
+}
+
+/// Returns the semester that imports write into; `None` when the school has no current one.
+#[server(prefix = "/api", endpoint = "import_target")]
+pub async fn load_import_target() -> Result<Option<SemesterCode>, AppError> {
+    let result = async {
+        let (state, user) = super::guard::user().await?;
+        crate::server::services::imports::target_semester(&state, &user).await
     }
     .await;
     super::guard::respond(result)

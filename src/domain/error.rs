@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{SemesterCode, UtcMillis};
 use super::files::FileProblem;
+use super::imports::ImportFileProblem;
 use super::outcome::TransitionError;
 use super::text::TextProblem;
 use super::window::WindowKind;
@@ -131,6 +132,18 @@ pub enum AppError {
     /// The reason of an unlock is missing or too long.
     #[error("invalid unlock reason: {0:?}")]
     UnlockReason(TextProblem),
+    /// An import file that cannot be read at all.
+    #[error("import file unreadable: {0:?}")]
+    ImportFile(ImportFileProblem),
+    /// An import confirmed while its rows still have problems; nothing was written.
+    #[error("import has {count} problems")]
+    ImportHasProblems { count: u32 },
+    /// The file sent to confirm an import is not the one previewed.
+    #[error("import file differs from the preview")]
+    ImportChanged,
+    /// Imports write into the current semester, and the school has none.
+    #[error("no current semester")]
+    NoCurrentSemester,
     /// The outcome's state does not allow this step.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -181,10 +194,13 @@ impl AppError {
             | AppError::SelectionStillOpen { .. }
             | AppError::SemesterExists { .. }
             | AppError::BackupRunning
-            | AppError::LoginTaken { .. } => 409,
+            | AppError::LoginTaken { .. }
+            | AppError::ImportChanged
+            | AppError::NoCurrentSemester => 409,
             AppError::BackupUnavailable => 501,
             AppError::StudentNotFound { .. } => 404,
-            AppError::File(FileProblem::TooLarge { .. }) => 413,
+            AppError::File(FileProblem::TooLarge { .. })
+            | AppError::ImportFile(ImportFileProblem::TooLarge { .. }) => 413,
             AppError::File(FileProblem::TypeNotAllowed { .. } | FileProblem::WrongSlot { .. }) => {
                 415
             }
@@ -206,7 +222,9 @@ impl AppError {
             | AppError::InvalidNumber { .. }
             | AppError::WindowReversed { .. }
             | AppError::UnlockReason(_)
-            | AppError::UnreadableFileName => 422,
+            | AppError::UnreadableFileName
+            | AppError::ImportFile(_)
+            | AppError::ImportHasProblems { .. } => 422,
             AppError::UploadAborted | AppError::BadRequest(_) => 400,
             AppError::Internal { .. } => 500,
             AppError::Network(_) => 502,

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod error;
 pub mod files;
 pub mod ids;
+pub mod imports;
 pub mod national_id;
 pub mod notification;
 pub mod outcome;

@@ -3,6 +3,7 @@
 use crate::domain::AppError;
 use crate::domain::error::Resource;
 use crate::domain::files::{FileKind, FileProblem, FileSlot, format_size};
+use crate::domain::imports::ImportFileProblem;
 use crate::domain::outcome::{OutcomeStatus, Transition, TransitionError};
 use crate::domain::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordProblem};
 use crate::domain::text::TextProblem;
@@ -165,6 +166,12 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
         AppError::UnlockReason(TextProblem::TooLong { length, max }) => {
             td_string!(locale, errors.reason_too_long, length = *length, max = *max).to_string()
         }
+        AppError::ImportFile(problem) => import_file_message(locale, problem),
+        AppError::ImportHasProblems { count } => {
+            td_string!(locale, errors.import_has_problems, count = *count).to_string()
+        }
+        AppError::ImportChanged => td_string!(locale, errors.import_changed).to_string(),
+        AppError::NoCurrentSemester => td_string!(locale, errors.no_current_semester).to_string(),
         AppError::Conflict => td_string!(locale, errors.conflict).to_string(),
         AppError::UploadAborted => td_string!(locale, errors.upload_aborted).to_string(),
         AppError::BadRequest(detail) => {
@@ -174,6 +181,29 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
             td_string!(locale, errors.internal, id = correlation_id).to_string()
         }
         AppError::Network(_) => td_string!(locale, errors.network).to_string(),
+    }
+}
+
+fn import_file_message(locale: Locale, problem: &ImportFileProblem) -> String {
+    match problem {
+        ImportFileProblem::Empty => td_string!(locale, errors.import_empty).to_string(),
+        ImportFileProblem::TooLarge { max_bytes } => td_string!(
+            locale,
+            errors.import_too_large,
+            max = format_size(*max_bytes)
+        )
+        .to_string(),
+        ImportFileProblem::TooManyRows { max } => {
+            td_string!(locale, errors.import_too_many_rows, max = *max).to_string()
+        }
+        ImportFileProblem::LegacyExcel => {
+            td_string!(locale, errors.import_legacy_excel).to_string()
+        }
+        ImportFileProblem::Workbook => td_string!(locale, errors.import_workbook).to_string(),
+        ImportFileProblem::Encoding => td_string!(locale, errors.import_encoding).to_string(),
+        ImportFileProblem::Csv { line } => {
+            td_string!(locale, errors.import_csv, line = *line).to_string()
+        }
     }
 }
 

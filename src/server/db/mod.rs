@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backups;
 pub mod courses;
 pub mod files;
+pub mod imports;
 pub mod notifications;
 pub mod outcomes;
 pub mod schema;

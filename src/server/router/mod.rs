@@ -5,6 +5,7 @@ mod error_page;
 mod events;
 mod exports;
 mod files;
+mod imports;
 mod security;
 mod upload;
 
@@ -50,6 +51,15 @@ pub fn build(state: AppState) -> Router {
             "/upload/outcomes/{id}",
             post(upload::revise).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route(
+            "/imports/preview",
+            post(imports::preview).layer(DefaultBodyLimit::max(imports::BODY_LIMIT_BYTES)),
+        )
+        .route(
+            "/imports/commit",
+            post(imports::commit).layer(DefaultBodyLimit::max(imports::BODY_LIMIT_BYTES)),
+        )
+        .route("/imports/templates/{name}", get(imports::template))
         .route("/files/{id}", get(files::download))
         .route("/exports/{id}", get(exports::download))
         .route("/events", get(events::stream))

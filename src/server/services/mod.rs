@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backups;
 pub mod certification;
 pub mod demo;
+pub mod imports;
 pub mod notifications;
 pub mod outcomes;
 pub mod selection;

@@ -45,7 +45,7 @@ fn query_from_params(params: &leptos_router::params::ParamsMap) -> AuditQuery {
 }
 
 /// The actions the log records, in the order the filter lists them.
-const ACTIONS: [&str; 16] = [
+const ACTIONS: [&str; 21] = [
     "create",
     "submit",
     "revise",
@@ -61,6 +61,11 @@ const ACTIONS: [&str; 16] = [
     "max_selections",
     "make_current",
     "submit_roster_26",
+    "import_staff",
+    "import_homerooms",
+    "import_students",
+    "import_courses",
+    "import_enrolments",
     "login",
 ];
 
@@ -83,6 +88,11 @@ fn action_label(locale: Locale, action: &str) -> String {
         "unlock" => td_string!(locale, audit_action.unlock),
         "make_current" => td_string!(locale, audit_action.make_current),
         "submit_roster_26" => td_string!(locale, audit_action.submit_roster_26),
+        "import_staff" => td_string!(locale, audit_action.import_staff),
+        "import_homerooms" => td_string!(locale, audit_action.import_homerooms),
+        "import_students" => td_string!(locale, audit_action.import_students),
+        "import_courses" => td_string!(locale, audit_action.import_courses),
+        "import_enrolments" => td_string!(locale, audit_action.import_enrolments),
         other => return other.to_owned(),
     };
     label.to_string()
@@ -96,6 +106,19 @@ fn value_label(locale: Locale, value: &str) -> String {
         .and_then(|rest| rest.split_once(':'))
     {
         return td_string!(locale, audit_value.batch, batch = batch, rows = rows).to_string();
+    }
+    if let Some(counts) = value.strip_prefix("import:") {
+        let counts: Vec<&str> = counts.split(':').collect();
+        if let [inserted, updated, unchanged] = counts.as_slice() {
+            return td_string!(
+                locale,
+                audit_value.import_counts,
+                inserted = inserted,
+                updated = updated,
+                unchanged = unchanged
+            )
+            .to_string();
+        }
     }
     let label = match value {
         "draft" => td_string!(locale, audit_value.draft),

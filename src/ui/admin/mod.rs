@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backups;
+pub mod imports;
 pub mod submissions;
 pub mod unlocks;
 pub mod windows;
@@ -89,6 +90,7 @@ pub fn AdminHomePage() -> impl IntoView {
                 <li><a class="card" href="/admin/accounts"><strong>{t!(i18n, admin.accounts)}</strong><span>{t!(i18n, admin.accounts_hint)}</span></a></li>
                 <li><a class="card" href="/admin/windows"><strong>{t!(i18n, admin.windows)}</strong><span>{t!(i18n, admin.windows_hint)}</span></a></li>
                 <li><a class="card" href="/admin/unlocks"><strong>{t!(i18n, admin.unlocks)}</strong><span>{t!(i18n, admin.unlocks_hint)}</span></a></li>
+                <li><a class="card" href="/admin/imports"><strong>{t!(i18n, imports.title)}</strong><span>{t!(i18n, imports.hint)}</span></a></li>
                 <li><a class="card" href="/admin/audit"><strong>{t!(i18n, admin.audit)}</strong><span>{t!(i18n, admin.audit_hint)}</span></a></li>
                 <li><a class="card" href="/admin/backups"><strong>{t!(i18n, admin.backups)}</strong><span>{t!(i18n, admin.backups_hint)}</span></a></li>
                 <li><a class="card" href="/submissions"><strong>{t!(i18n, admin.submissions)}</strong><span>{t!(i18n, admin.submissions_hint)}</span></a></li>

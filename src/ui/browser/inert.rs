@@ -23,6 +23,18 @@ pub async fn upload_form(
     Err(unavailable())
 }
 
+pub async fn post_form_json<T>(
+    _url: String,
+    _form: NodeRef<html::Form>,
+    _extra: &[(&str, &str)],
+) -> Result<T, AppError> {
+    Err(unavailable())
+}
+
+pub fn has_chosen_file(_input: NodeRef<html::Input>) -> bool {
+    false
+}
+
 pub fn open_event_stream(_on_unread: impl Fn(u64) + 'static) {}
 
 pub fn show_modal(_dialog: NodeRef<html::Dialog>) {}

@@ -45,9 +45,40 @@ pub async fn upload_form(
     form: NodeRef<html::Form>,
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<Saved, AppError> {
+    send_form(url, form, &[], on_progress).await
+}
+
+/// Sends `form` as multipart to `url`, with `extra` text fields added after the form's own,
+/// and returns the server's JSON response.
+pub async fn post_form_json<T: serde::de::DeserializeOwned>(
+    url: String,
+    form: NodeRef<html::Form>,
+    extra: &[(&str, &str)],
+) -> Result<T, AppError> {
+    send_form(url, form, extra, |_| {}).await
+}
+
+/// Returns whether a file is chosen in `input`.
+pub fn has_chosen_file(input: NodeRef<html::Input>) -> bool {
+    input
+        .get()
+        .and_then(|input| input.files())
+        .is_some_and(|files| files.length() > 0)
+}
+
+async fn send_form<T: serde::de::DeserializeOwned>(
+    url: String,
+    form: NodeRef<html::Form>,
+    extra: &[(&str, &str)],
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<T, AppError> {
     let network = |what: &str| AppError::Network(what.to_owned());
     let form = form.get().ok_or_else(|| network("form missing"))?;
     let data = FormData::new_with_form(&form).map_err(|_| network("cannot read the form"))?;
+    for (name, value) in extra {
+        data.append_with_str(name, value)
+            .map_err(|_| network("cannot add a form field"))?;
+    }
     let request = XmlHttpRequest::new().map_err(|_| network("XMLHttpRequest unavailable"))?;
     request
         .open("POST", &url)
@@ -90,7 +121,7 @@ pub async fn upload_form(
         return Err(AppError::UploadAborted);
     }
     if (200..300).contains(&status) {
-        serde_json::from_str::<Saved>(&body).map_err(|error| network(&error.to_string()))
+        serde_json::from_str::<T>(&body).map_err(|error| network(&error.to_string()))
     } else {
         Err(serde_json::from_str::<AppError>(&body)
             .unwrap_or_else(|_| network(&format!("HTTP {status}"))))
