@@ -27,7 +27,7 @@ async fn attempt(app: &TestApp, cookies: &str, login: &str, password: &str) -> R
         .await
 }
 
-/// The `name=value` of a cookie that a reply sets.
+/// Returns the `name=value` of a cookie that a reply sets.
 fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
     reply
         .headers
@@ -46,7 +46,7 @@ async fn login_throttle_delays_the_guesser_but_not_the_students_own_phone() {
     assert_eq!(first.status, StatusCode::OK);
     let device = set_cookie(&first, "licheng_device").expect("a device cookie");
 
-    // A classmate who knows the login guesses from another browser.
+    // A classmate who has the login guesses from another browser.
     for guess in 1..=5 {
         let reply = attempt(&app, "", STUDENT, &format!("guess-{guess}")).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "guess {guess}");

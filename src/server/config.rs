@@ -55,7 +55,7 @@ pub enum Command {
         #[arg(long)]
         from: PathBuf,
         /// The national ID key file of the deployment that wrote the package; needed when
-        /// the package holds national IDs, which are re-encrypted under this deployment's key.
+        /// the package contains national IDs, which are re-encrypted under this deployment's key.
         #[arg(long)]
         source_national_id_key: Option<PathBuf>,
         /// Import the school under this 學校代碼 instead of the package's, when the target
@@ -130,7 +130,7 @@ pub struct Settings {
     #[arg(long, env = "LICHENG_LOGIN_ADDRESS_FAILURES", default_value_t = 300)]
     pub login_address_failures: i64,
 
-    /// Request header that carries the client address when a reverse proxy stands in front,
+    /// Request header that carries the client address when a reverse proxy is in front,
     /// such as `x-forwarded-for` (its last address is used, the one the proxy added). Unset,
     /// the address of the TCP connection is used. Set it only behind a proxy that sets it.
     #[arg(long, env = "LICHENG_CLIENT_IP_HEADER")]
@@ -158,7 +158,7 @@ pub struct Settings {
     #[arg(long, env = "LICHENG_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
     pub backup_keep: u64,
 
-    /// S3-compatible bucket that holds the stored files, for deployments of several nodes;
+    /// S3-compatible bucket that contains the stored files, for deployments of several nodes;
     /// unset keeps them under `files/` in the data directory. Uploads are spooled in the data
     /// directory while they arrive either way.
     #[arg(long, env = "LICHENG_S3_BUCKET")]

@@ -309,7 +309,7 @@ impl IdMap {
 }
 
 /// Loads the package in `from` into the deployment of `db` and `store`. `source_key` is the
-/// national-ID key file of the deployment that exported it (needed when the package holds
+/// national-ID key file of the deployment that exported it (needed when the package contains
 /// national IDs); `target_key` is this deployment's.
 pub async fn import_school(
     db: &Db,
@@ -520,7 +520,7 @@ pub async fn import_school(
                 .await?;
         ensure!(
             count as u64 == *expected,
-            "{table} holds {count} rows of the school after the import, not {expected}; nothing was imported"
+            "{table} contains {count} rows of the school after the import, not {expected}; nothing was imported"
         );
     }
     tx.commit().await?;

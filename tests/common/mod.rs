@@ -322,7 +322,7 @@ impl S3Server {
         settings.s3_secret_access_key = Some(S3_SECRET_KEY.to_owned());
     }
 
-    /// The file in the server's directory that holds a committed object.
+    /// Returns the file in the server's directory that contains a committed object.
     pub fn object_file(&self, sha256: &str) -> PathBuf {
         self.root
             .path()
@@ -340,7 +340,7 @@ impl Drop for S3Server {
     }
 }
 
-/// A TCP port that is free now on 127.0.0.1.
+/// Returns a TCP port that is free now on 127.0.0.1.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -2,7 +2,7 @@
 //!
 //! - Each login name (per school) may fail 5 times freely. Every further failure makes the
 //!   next attempt wait 30 s, doubling to at most 15 minutes. Unknown names are counted the
-//!   same way, so the delay tells nothing about whether an account exists.
+//!   same way, so the delay reveals nothing about whether an account exists.
 //! - Each client address may fail a set number of times in 10 minutes (a school's whole
 //!   network may share one address, so the number is large), then waits out the window.
 //! - A browser that logged in to an account before carries a device cookie. Its attempts on

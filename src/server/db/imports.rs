@@ -275,9 +275,8 @@ pub struct Account<'a> {
     pub phone: Option<&'a str>,
 }
 
-/// Inserts an imported account: no password yet, and the first login must set one.
-// TODO: give imported accounts their initial credential once the school's login rule exists;
-// until then they cannot log in.
+/// Inserts an imported account with no password. The account cannot log in until 帳號管理
+/// gives it a first password (a reset or a homeroom's account slips).
 pub async fn insert_account(
     tx: &mut Tx,
     school: SchoolId,

@@ -98,7 +98,7 @@ pub async fn delete_expired(
     Ok(result.rows_affected())
 }
 
-/// Whether the device token hash belongs to a browser that logged in to `user` before.
+/// Returns whether the device token hash belongs to a browser that logged in to `user` before.
 pub async fn device_belongs_to(
     pool: &AnyPool,
     token_hash: &str,

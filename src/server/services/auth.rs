@@ -106,7 +106,7 @@ pub async fn login(
         .await
         .or_internal("checking login throttles")?
     {
-        tracing::info!(school.code = school_code, "login refused: throttled");
+        tracing::info!(school.code = school_code, "login rejected: throttled");
         return Err(AppError::LoginThrottled { retry_at });
     }
 
@@ -152,7 +152,7 @@ pub async fn login(
             .initial_credential_expires_at
             .is_some_and(|expires_at| now >= expires_at)
     {
-        tracing::info!(user.id = %account.id, "login refused: first password expired");
+        tracing::info!(user.id = %account.id, "login rejected: first password expired");
         return Err(AppError::InitialPasswordExpired);
     }
     for key in &keys {
