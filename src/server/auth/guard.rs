@@ -96,8 +96,20 @@ impl CurrentUser {
         }
     }
 
-    /// Returns the user of the request, or `Unauthenticated`.
+    /// Returns the user of the request, or `Unauthenticated`, or `PasswordChangeRequired`
+    /// while the account still has its first password: the guard of the plain routes.
     pub async fn require_from_headers(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<CurrentUser, AppError> {
+        let user = Self::require_with_first_password(state, headers).await?;
+        user.require_password_changed()?;
+        Ok(user)
+    }
+
+    /// Returns the user of the request even while the account still has its first password,
+    /// or `Unauthenticated`.
+    pub async fn require_with_first_password(
         state: &AppState,
         headers: &HeaderMap,
     ) -> Result<CurrentUser, AppError> {
@@ -114,8 +126,6 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = CurrentUser::require_from_headers(state, &parts.headers).await?;
-        user.require_password_changed()?;
-        Ok(user)
+        Ok(CurrentUser::require_from_headers(state, &parts.headers).await?)
     }
 }

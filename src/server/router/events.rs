@@ -24,7 +24,9 @@ struct Unread {
 }
 
 pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let user = match CurrentUser::require_from_headers(&state, &headers).await {
+    // A first password still gets the unread count, because the `session` server function
+    // returns it too. The page's bell opens this stream for every logged-in user.
+    let user = match CurrentUser::require_with_first_password(&state, &headers).await {
         Ok(user) => user,
         Err(error) => return ApiError(error).into_response(),
     };
