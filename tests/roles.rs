@@ -411,6 +411,13 @@ async fn homeroom_teacher_reads_own_homeroom() {
 async fn homeroom_teacher_refused_other_homerooms_and_schools() {
     let app = TestApp::new().await;
     make_homeroom_teacher(&app, app.fixture.other_teacher).await;
+    // Homeroom 202 has a 導師 of its own, so "led by someone" is not enough.
+    sqlx::query("UPDATE homerooms SET homeroom_teacher_id = $1 WHERE id = $2")
+        .bind(app.fixture.teacher.0)
+        .bind(app.fixture.homeroom_202.0)
+        .execute(app.pool())
+        .await
+        .unwrap();
     let mut homeroom = app.login(OTHER_TEACHER).await;
     switch_role(&mut homeroom, "HomeroomTeacher").await;
 
