@@ -16,6 +16,7 @@ use crate::ui::admin::submissions::SubmissionsPage;
 use crate::ui::admin::unlocks::UnlocksPage;
 use crate::ui::admin::windows::WindowsPage;
 use crate::ui::browser;
+use crate::ui::homeroom::{ConfirmationSheetPage, HomeroomListPage, StudentRecordPage};
 use crate::ui::login::LoginPage;
 use crate::ui::nav::TopBar;
 use crate::ui::notifications::NotificationsPage;
@@ -25,6 +26,7 @@ use crate::ui::student::outcomes::MyOutcomesPage;
 use crate::ui::student::submissions::SubmissionRecordsPage;
 use crate::ui::student::upload::{RevisePage, UploadPage};
 use crate::ui::teacher::certify::CertifyPage;
+use crate::ui::teacher::delegations::DelegationsPage;
 
 /// The cookie that keeps the language chosen with the language button.
 pub const LOCALE_COOKIE: &str = "licheng_locale";
@@ -90,6 +92,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("student/outcomes/:id") view=OutcomeDetailPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/outcomes/:id/revise") view=RevisePage ssr=SsrMode::InOrder/>
                     <Route path=path!("teacher/certify") view=CertifyPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("delegations") view=DelegationsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("homeroom") view=HomeroomListPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("homeroom/:homeroom/students/:student") view=StudentRecordPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("homeroom/:homeroom/students/:student/sheet") view=ConfirmationSheetPage ssr=SsrMode::InOrder/>
                     <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/submissions") view=SubmissionRecordsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("admin") view=AdminHomePage ssr=SsrMode::InOrder/>

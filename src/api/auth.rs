@@ -104,6 +104,21 @@ pub async fn current_session() -> Result<Option<SessionInfo>, AppError> {
     super::guard::respond(result)
 }
 
+/// Switches the role the session acts in (one the caller holds) and sends the browser to that
+/// role's start page.
+#[server(prefix = "/api", endpoint = "switch_role")]
+pub async fn switch_role(role: crate::domain::role::Role) -> Result<SessionInfo, AppError> {
+    let result = async {
+        let (state, mut user) = super::guard::user().await?;
+        crate::server::services::auth::switch_role(&state, &mut user, role).await
+    }
+    .await;
+    if let Ok(info) = &result {
+        leptos_axum::redirect(info.home_path());
+    }
+    super::guard::respond(result)
+}
+
 /// Changes the caller's password; the only call, besides logout, that works while the account
 /// still has its first password. Sends the browser to the user's start page.
 #[server(prefix = "/api", endpoint = "change_password")]

@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod delegations;
+pub mod homeroom;
 pub mod notifications;
 pub mod student;
 pub mod teacher;

@@ -144,6 +144,9 @@ pub enum AppError {
     /// Imports write into the current semester, and the school has none.
     #[error("no current semester")]
     NoCurrentSemester,
+    /// A delegate cannot be named as asked.
+    #[error("delegation rejected: {0:?}")]
+    Delegation(super::delegation::DelegationProblem),
     /// The outcome's state does not allow this step.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -169,6 +172,8 @@ pub enum AppError {
 pub enum Resource {
     Account,
     Homeroom,
+    Delegation,
+    Student,
     Outcome,
     Course,
     File,
@@ -224,7 +229,8 @@ impl AppError {
             | AppError::UnlockReason(_)
             | AppError::UnreadableFileName
             | AppError::ImportFile(_)
-            | AppError::ImportHasProblems { .. } => 422,
+            | AppError::ImportHasProblems { .. }
+            | AppError::Delegation(_) => 422,
             AppError::UploadAborted | AppError::BadRequest(_) => 400,
             AppError::Internal { .. } => 500,
             AppError::Network(_) => 502,

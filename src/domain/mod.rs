@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod admin_inputs;
 pub mod calendar;
+pub mod delegation;
 pub mod error;
 pub mod files;
+pub mod homeroom;
 pub mod ids;
 pub mod imports;
 pub mod national_id;

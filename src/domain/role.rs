@@ -43,6 +43,24 @@ impl Role {
     pub fn parse(text: &str) -> Option<Self> {
         Role::ALL.into_iter().find(|role| role.as_str() == text)
     }
+
+    /// Returns the role a session acts in until the user picks another: the first held role in
+    /// [`Role::PRECEDENCE`], or `None` for a user without roles.
+    pub fn default_of(held: &[Role]) -> Option<Role> {
+        Role::PRECEDENCE
+            .into_iter()
+            .find(|role| held.contains(role))
+    }
+
+    /// The order of [`Role::default_of`]: the roles with the most daily work first.
+    pub const PRECEDENCE: [Role; 6] = [
+        Role::Student,
+        Role::Teacher,
+        Role::Admin,
+        Role::SubmissionStaff,
+        Role::HomeroomTeacher,
+        Role::Counsellor,
+    ];
 }
 
 #[cfg(test)]
@@ -55,5 +73,31 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("principal"), None);
+    }
+
+    #[test]
+    fn default_role_prefers_daily_work() {
+        assert_eq!(
+            Role::default_of(&[Role::HomeroomTeacher, Role::Teacher]),
+            Some(Role::Teacher)
+        );
+        assert_eq!(
+            Role::default_of(&[Role::SubmissionStaff, Role::Admin]),
+            Some(Role::Admin)
+        );
+        assert_eq!(
+            Role::default_of(&[Role::HomeroomTeacher]),
+            Some(Role::HomeroomTeacher)
+        );
+        assert_eq!(Role::default_of(&[]), None);
+    }
+
+    #[test]
+    fn precedence_lists_every_role_once() {
+        let mut listed = Role::PRECEDENCE.to_vec();
+        listed.sort();
+        let mut all = Role::ALL.to_vec();
+        all.sort();
+        assert_eq!(listed, all);
     }
 }

@@ -22,14 +22,23 @@ pub struct SessionInfo {
     pub user_id: UserId,
     pub display_name: String,
     pub school_name: String,
+    /// Every role the user holds.
     pub roles: Vec<Role>,
+    /// The role whose pages the session shows and whose rights it uses.
+    pub active_role: Option<Role>,
     pub unread_notifications: u64,
     /// The account still has its first password; every page leads to changing it.
     pub must_change_password: bool,
 }
 
 impl SessionInfo {
+    /// Returns whether the session acts in `role` (see `active_role`).
     pub fn has_role(&self, role: Role) -> bool {
+        self.active_role == Some(role)
+    }
+
+    /// Returns whether the user holds `role`, active or not.
+    pub fn holds(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
 
@@ -45,6 +54,8 @@ impl SessionInfo {
             "/admin"
         } else if self.has_role(Role::SubmissionStaff) {
             "/submissions"
+        } else if self.has_role(Role::HomeroomTeacher) {
+            "/homeroom"
         } else {
             // Roles without their own pages yet start at their notifications.
             "/notifications"
@@ -139,6 +150,8 @@ pub struct StudentOutcome {
     pub submitted_at: Option<UtcMillis>,
     /// 認證教師 of the last published decision.
     pub certifier: Option<String>,
+    /// The course teacher the 認證教師 certified for as a delegate (代理), by name.
+    pub certifier_for: Option<String>,
     /// 認證日期: when the last decision was published.
     pub certified_at: Option<UtcMillis>,
     /// The reason of a published 不通過.
@@ -190,6 +203,8 @@ pub struct ReviewRound {
     pub verdict: Option<Verdict>,
     pub reason: Option<String>,
     pub certifier: Option<String>,
+    /// The course teacher a delegate certified for (代理), by name.
+    pub certifier_for: Option<String>,
     pub published_at: Option<UtcMillis>,
 }
 
@@ -230,6 +245,10 @@ pub struct ReviewRow {
     pub state: ReviewState,
     pub reason: Option<String>,
     pub certifier: Option<String>,
+    /// The course teacher a delegate decided for (代理), by name.
+    pub certifier_for: Option<String>,
+    /// The course teacher, by name, when the viewer certifies this course as a delegate.
+    pub delegated_from: Option<String>,
     pub decided_at: Option<UtcMillis>,
     pub published_at: Option<UtcMillis>,
     /// The teacher window of the row's semester is open: it may be decided and published.
@@ -375,6 +394,8 @@ pub struct AuditRow {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub reason: Option<String>,
+    /// The course teacher a delegate acted for (代理), by name.
+    pub on_behalf_of: Option<String>,
     /// The entity for people, such as `112010 王小明 數學A` or `1131`; `None` when it has no
     /// name (the school).
     pub entity_name: Option<String>,

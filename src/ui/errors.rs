@@ -1,6 +1,7 @@
 //! The words for every `AppError`: what went wrong, on which value, and what to do next.
 
 use crate::domain::AppError;
+use crate::domain::delegation::DelegationProblem;
 use crate::domain::error::Resource;
 use crate::domain::files::{FileKind, FileProblem, FileSlot, format_size};
 use crate::domain::imports::ImportFileProblem;
@@ -19,6 +20,8 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
             Resource::Outcome => td_string!(locale, errors.outcome_not_found).to_string(),
             Resource::Account => td_string!(locale, errors.account_not_found).to_string(),
             Resource::Homeroom => td_string!(locale, errors.homeroom_not_found).to_string(),
+            Resource::Delegation => td_string!(locale, errors.delegation_not_found).to_string(),
+            Resource::Student => td_string!(locale, errors.student_not_in_homeroom).to_string(),
             Resource::Course => td_string!(locale, errors.course_not_found).to_string(),
             Resource::File => td_string!(locale, errors.file_not_found).to_string(),
             Resource::Notification | Resource::Page => {
@@ -172,6 +175,7 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
         }
         AppError::ImportChanged => td_string!(locale, errors.import_changed).to_string(),
         AppError::NoCurrentSemester => td_string!(locale, errors.no_current_semester).to_string(),
+        AppError::Delegation(problem) => delegation_message(locale, problem),
         AppError::Conflict => td_string!(locale, errors.conflict).to_string(),
         AppError::UploadAborted => td_string!(locale, errors.upload_aborted).to_string(),
         AppError::BadRequest(detail) => {
@@ -181,6 +185,37 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
             td_string!(locale, errors.internal, id = correlation_id).to_string()
         }
         AppError::Network(_) => td_string!(locale, errors.network).to_string(),
+    }
+}
+
+fn delegation_message(locale: Locale, problem: &DelegationProblem) -> String {
+    match problem {
+        DelegationProblem::UnknownPerson { login } => {
+            td_string!(locale, errors.delegate_unknown, login = login).to_string()
+        }
+        DelegationProblem::IsStudent { login } => {
+            td_string!(locale, errors.delegate_student, login = login).to_string()
+        }
+        DelegationProblem::NotTeacher { login } => {
+            td_string!(locale, errors.delegate_not_teacher, login = login).to_string()
+        }
+        DelegationProblem::SelfDelegation => td_string!(locale, errors.delegate_self).to_string(),
+        DelegationProblem::EndsBeforeStarts => {
+            td_string!(locale, errors.delegate_reversed).to_string()
+        }
+        DelegationProblem::EndsInPast => td_string!(locale, errors.delegate_past).to_string(),
+        DelegationProblem::Overlapping {
+            login,
+            starts_on,
+            ends_on,
+        } => td_string!(
+            locale,
+            errors.delegate_overlap,
+            login = login,
+            from = starts_on,
+            to = ends_on
+        )
+        .to_string(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod components;
 pub mod errors;
 pub mod format;
+pub mod homeroom;
 pub mod login;
 pub mod nav;
 pub mod notifications;

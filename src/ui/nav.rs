@@ -1,10 +1,11 @@
-//! The top bar: the links of the user's roles, the red bubble, logout and the language.
+//! The top bar: the links of the active role, the role switcher for a user who holds several
+//! roles, the red bubble, logout and the language.
 
 use leptos::prelude::*;
 
 use super::browser;
 use super::session::use_session;
-use crate::api::auth::Logout;
+use crate::api::auth::{Logout, SwitchRole};
 use crate::domain::role::Role;
 use crate::i18n::*;
 
@@ -13,6 +14,13 @@ pub fn TopBar() -> impl IntoView {
     let i18n = use_i18n();
     let context = use_session();
     let logout = ServerAction::<Logout>::new();
+    let switch = ServerAction::<SwitchRole>::new();
+    // A full load of the new role's start page, so every page and the bar show that role.
+    Effect::new(move |_| {
+        if let Some(Ok(info)) = switch.value().get() {
+            browser::go_to(info.home_path());
+        }
+    });
     Effect::new(move |_| {
         if logout.value().get().is_some() {
             browser::go_to("/login");
@@ -32,6 +40,10 @@ pub fn TopBar() -> impl IntoView {
                     let student = open && info.has_role(Role::Student);
                     let teacher = open && info.has_role(Role::Teacher);
                     let admin = open && info.has_role(Role::Admin);
+                    let homeroom = open && info.has_role(Role::HomeroomTeacher);
+                    let several_roles = open && info.roles.len() > 1;
+                    let active = info.active_role;
+                    let held = info.roles.clone();
                     let submission_staff = admin || (open && info.has_role(Role::SubmissionStaff));
                     let unread = context.unread;
                     let bell_label = move || {
@@ -50,9 +62,14 @@ pub fn TopBar() -> impl IntoView {
                             </Show>
                             <Show when=move || teacher>
                                 <a href="/teacher/certify">{t!(i18n, nav.certify)}</a>
+                                <a href="/delegations">{t!(i18n, nav.delegations)}</a>
+                            </Show>
+                            <Show when=move || homeroom>
+                                <a href="/homeroom">{t!(i18n, nav.homeroom)}</a>
                             </Show>
                             <Show when=move || admin>
                                 <a href="/admin">{t!(i18n, nav.admin)}</a>
+                                <a href="/delegations">{t!(i18n, nav.delegations)}</a>
                             </Show>
                             <Show when=move || submission_staff>
                                 <a href="/submissions">{t!(i18n, nav.submissions)}</a>
@@ -64,6 +81,22 @@ pub fn TopBar() -> impl IntoView {
                                 </Show>
                             </a>
                         </nav>
+                        {several_roles.then(|| view! {
+                            <ActionForm action=switch attr:class="inline-form role-switch">
+                                <label for="role-switch">{t!(i18n, roles.switch_label)}</label>
+                                <select id="role-switch" name="role">
+                                    {Role::PRECEDENCE
+                                        .into_iter()
+                                        .filter(|role| held.contains(role))
+                                        .map(|role| {
+                                            let value = format!("{role:?}");
+                                            view! { <option value=value selected=active == Some(role)>{role_name(i18n.get_locale_untracked(), role)}</option> }
+                                        })
+                                        .collect_view()}
+                                </select>
+                                <button type="submit" class="link-button">{t!(i18n, roles.switch)}</button>
+                            </ActionForm>
+                        })}
                         <div class="account">
                             <a class="user" href="/account/password" title=move || t_string!(i18n, account.change_title)>
                                 {info.display_name.clone()}
@@ -78,6 +111,19 @@ pub fn TopBar() -> impl IntoView {
             <LanguageSwitch/>
         </header>
     }
+}
+
+/// Returns the name of a role as the role switcher shows it.
+pub fn role_name(locale: Locale, role: Role) -> String {
+    match role {
+        Role::Student => td_string!(locale, roles.student),
+        Role::Teacher => td_string!(locale, roles.teacher),
+        Role::HomeroomTeacher => td_string!(locale, roles.homeroom_teacher),
+        Role::Counsellor => td_string!(locale, roles.counsellor),
+        Role::SubmissionStaff => td_string!(locale, roles.submission_staff),
+        Role::Admin => td_string!(locale, roles.admin),
+    }
+    .to_string()
 }
 
 /// Switches between 中文 and English. The choice is kept in a cookie, and the page reloads so

@@ -1,5 +1,11 @@
 //! The guard at the start of every server function and route: resolves the session cookie to a
-//! user of one school with its roles, and refuses what the roles do not allow.
+//! user of one school with its roles, and refuses what the active role does not allow.
+//!
+//! Least privilege: a user who holds several roles acts in one of them at a time (the active
+//! role, kept on the session and changed with the role switcher), and `require` checks that
+//! role only. A teacher who is also an administrator must switch to 管理者 before using the
+//! administration pages, so a click in the teacher's pages can never do an administrator's
+//! work.
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -23,31 +29,51 @@ const TOUCH_INTERVAL_MILLIS: i64 = 60_000;
 pub struct CurrentUser {
     pub user_id: UserId,
     pub school_id: SchoolId,
+    /// Every role the user holds.
     pub roles: Vec<Role>,
+    /// The role the session acts in: one of `roles`, `None` only for a user without roles.
+    pub active_role: Option<Role>,
     pub session_id: i64,
     /// The account still has its first password: only changing it and logging out work.
     pub must_change_password: bool,
 }
 
 impl CurrentUser {
-    /// Refuses unless the user holds `role`.
+    /// Refuses unless the session acts in `role`.
     pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.roles.contains(&role) {
+        if self.active_role == Some(role) {
             Ok(())
         } else {
-            tracing::info!(user.id = %self.user_id, role = role.as_str(), "refused: role missing");
+            tracing::info!(
+                user.id = %self.user_id,
+                role = role.as_str(),
+                active_role = self.active_role.map(Role::as_str),
+                "refused: not acting in the required role"
+            );
             Err(AppError::Forbidden)
         }
     }
 
-    /// Refuses unless the user holds one of `roles`.
+    /// Refuses unless the session acts in one of `roles`.
     pub fn require_any(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.iter().any(|role| self.roles.contains(role)) {
+        if self
+            .active_role
+            .is_some_and(|active| roles.contains(&active))
+        {
             Ok(())
         } else {
-            tracing::info!(user.id = %self.user_id, "refused: none of the required roles");
+            tracing::info!(
+                user.id = %self.user_id,
+                active_role = self.active_role.map(Role::as_str),
+                "refused: not acting in any of the required roles"
+            );
             Err(AppError::Forbidden)
         }
+    }
+
+    /// Returns whether the session acts in `role`.
+    pub fn acts_as(&self, role: Role) -> bool {
+        self.active_role == Some(role)
     }
 
     /// Returns the user of the request, if its session is alive.
@@ -78,10 +104,19 @@ impl CurrentUser {
         let roles = db::users::roles(pool, found.school_id, found.user_id)
             .await
             .or_internal("loading roles")?;
+        // A stored role the user no longer holds (an administrator removed it) falls back to
+        // the default, so a removed role stops working at the next request.
+        let active_role = found
+            .active_role
+            .as_deref()
+            .and_then(Role::parse)
+            .filter(|role| roles.contains(role))
+            .or_else(|| Role::default_of(&roles));
         Ok(Some(CurrentUser {
             user_id: found.user_id,
             school_id: found.school_id,
             roles,
+            active_role,
             session_id: found.id,
             must_change_password: found.must_change_password,
         }))

@@ -21,10 +21,21 @@ pub async fn insert(
     event: &AuditEvent<'_>,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
+    insert_on_behalf(tx, event, None, now).await
+}
+
+/// Inserts an audit row of a step that the actor took for someone else: a delegate's decision
+/// or publication for the course teacher `on_behalf_of`.
+pub async fn insert_on_behalf(
+    tx: &mut Tx,
+    event: &AuditEvent<'_>,
+    on_behalf_of: Option<UserId>,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_events (school_id, actor_id, occurred_at, entity, entity_id, action, \
-                                   old_value, new_value, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                   old_value, new_value, reason, on_behalf_of) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(event.school.0)
     .bind(event.actor.map(|actor| actor.0))
@@ -35,6 +46,7 @@ pub async fn insert(
     .bind(event.old_value)
     .bind(event.new_value)
     .bind(event.reason)
+    .bind(on_behalf_of.map(|user| user.0))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -91,7 +103,8 @@ pub async fn list(
         binds.push(Bind::Int(to.0));
         clause.push_str(&format!(" AND a.occurred_at <= ${}", binds.len()));
     }
-    let from = "FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id";
+    let from = "FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id \
+                LEFT JOIN users b ON b.id = a.on_behalf_of";
     let count_sql = format!("SELECT COUNT(*) AS n {from} {clause}");
     let total: i64 = bind_all(&count_sql, &binds)
         .fetch_one(pool)
@@ -99,7 +112,7 @@ pub async fn list(
         .try_get("n")?;
     let page_sql = format!(
         "SELECT a.id, a.occurred_at, u.login AS actor, a.entity, a.entity_id, a.action, a.old_value, a.new_value, a.reason, \
-           {ENTITY_NAME} AS entity_name \
+           b.display_name AS on_behalf_of, {ENTITY_NAME} AS entity_name \
          {from} {clause} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
         binds.len() + 1,
         binds.len() + 2
@@ -122,6 +135,7 @@ pub async fn list(
                 old_value: row.try_get("old_value")?,
                 new_value: row.try_get("new_value")?,
                 reason: row.try_get("reason")?,
+                on_behalf_of: row.try_get("on_behalf_of")?,
                 entity_name: row.try_get("entity_name")?,
             })
         })
@@ -140,6 +154,8 @@ const ENTITY_NAME: &str = "CASE a.entity \
      WHEN 'semester' THEN (SELECT CAST(s.school_year AS TEXT) || CAST(s.semester AS TEXT) FROM semesters s WHERE s.id = a.entity_id) \
      WHEN 'school_year' THEN (SELECT CAST(y.school_year AS TEXT) FROM school_years y WHERE y.id = a.entity_id) \
      WHEN 'user' THEN (SELECT x.login FROM users x WHERE x.id = a.entity_id) \
+     WHEN 'course' THEN (SELECT CAST(s.school_year AS TEXT) || CAST(s.semester AS TEXT) || ' ' || sub.name || ' ' || c.group_name \
+       FROM courses c JOIN semesters s ON s.id = c.semester_id JOIN subjects sub ON sub.id = c.subject_id WHERE c.id = a.entity_id) \
      END";
 
 fn bind_all<'q>(

@@ -34,10 +34,12 @@ pub struct OutcomeCore {
     pub media_file_id: Option<FileId>,
     pub current_review_id: Option<ReviewId>,
     pub round: i64,
+    /// The course's 任課教師; a decision by anyone else is recorded as made for them.
+    pub course_teacher_id: UserId,
 }
 
 const CORE_COLUMNS: &str = "o.id, o.student_id, o.course_id, c.semester_id, o.status, o.version, o.student_version, o.summary, \
-     o.document_file_id, o.media_file_id, o.current_review_id, r.round, \
+     o.document_file_id, o.media_file_id, o.current_review_id, r.round, c.teacher_id AS course_teacher_id, \
      CASE WHEN o.status = 'pending' THEN r.verdict END AS decision";
 
 const CORE_FROM: &str = "FROM course_outcomes o \
@@ -66,7 +68,19 @@ fn core_from_row(row: &sqlx::any::AnyRow) -> Result<OutcomeCore, sqlx::Error> {
             .try_get::<Option<i64>, _>("current_review_id")?
             .map(ReviewId),
         round: row.try_get::<Option<i64>, _>("round")?.unwrap_or(0),
+        course_teacher_id: UserId(row.try_get("course_teacher_id")?),
     })
+}
+
+/// The SQL condition that the user bound at `$user` certifies the course `c` on the day bound
+/// at `$day` ('YYYY-MM-DD' in Taiwan): as its course teacher, or as a delegate whose period
+/// contains that day.
+pub fn certifies_course(user: usize, day: usize) -> String {
+    format!(
+        "(c.teacher_id = ${user} OR EXISTS (SELECT 1 FROM course_delegations d \
+           WHERE d.course_id = c.id AND d.school_id = c.school_id AND d.delegate_id = ${user} \
+             AND d.starts_on <= ${day} AND d.ends_on >= ${day}))"
+    )
 }
 
 /// Returns a student's own outcome, unless deleted.
@@ -89,23 +103,26 @@ pub async fn find_for_student(
     row.map(|row| core_from_row(&row)).transpose()
 }
 
-/// Returns a submitted outcome of one of the teacher's courses. Drafts are not returned: a
-/// teacher cannot see them.
+/// Returns a submitted outcome of a course the teacher certifies on `day` (own, or delegated
+/// for a period containing the day). Drafts are not returned: a teacher cannot see them.
 pub async fn find_for_certifier(
     tx: &mut Tx,
     school: SchoolId,
     teacher: UserId,
+    day: &str,
     outcome: OutcomeId,
 ) -> Result<Option<OutcomeCore>, sqlx::Error> {
     let sql = format!(
         "SELECT {CORE_COLUMNS} {CORE_FROM} \
-         WHERE o.id = $1 AND o.school_id = $2 AND c.teacher_id = $3 \
-           AND o.status <> 'draft' AND o.deleted_at IS NULL"
+         WHERE o.id = $1 AND o.school_id = $2 AND {} \
+           AND o.status <> 'draft' AND o.deleted_at IS NULL",
+        certifies_course(3, 4)
     );
     let row = sqlx::query(&sql)
         .bind(outcome.0)
         .bind(school.0)
         .bind(teacher.0)
+        .bind(day)
         .fetch_optional(&mut **tx)
         .await?;
     row.map(|row| core_from_row(&row)).transpose()
@@ -307,7 +324,9 @@ pub async fn soft_delete(
     Ok(())
 }
 
-/// Records or changes the unpublished decision of a review round.
+/// Records or changes the unpublished decision of a review round. `on_behalf_of` is the
+/// course teacher when a delegate decides, `None` when the course teacher does.
+#[allow(clippy::too_many_arguments)]
 pub async fn decide(
     tx: &mut Tx,
     school: SchoolId,
@@ -315,10 +334,11 @@ pub async fn decide(
     verdict: Verdict,
     reason: Option<&str>,
     certifier: UserId,
+    on_behalf_of: Option<UserId>,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE outcome_reviews SET verdict = $1, reason = $2, certifier_id = $3, decided_at = $4 \
+        "UPDATE outcome_reviews SET verdict = $1, reason = $2, certifier_id = $3, decided_at = $4, on_behalf_of = $7 \
          WHERE id = $5 AND school_id = $6 AND published_at IS NULL",
     )
     .bind(verdict.as_str())
@@ -327,6 +347,7 @@ pub async fn decide(
     .bind(now.0)
     .bind(review.0)
     .bind(school.0)
+    .bind(on_behalf_of.map(|user| user.0))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -372,6 +393,7 @@ pub async fn list_for_student(
                 CASE WHEN r.published_at IS NOT NULL THEN r.published_at END AS certified_at, \
                 CASE WHEN r.published_at IS NOT NULL THEN r.reason END AS published_reason, \
                 CASE WHEN r.published_at IS NOT NULL THEN cu.display_name END AS certifier, \
+                CASE WHEN r.published_at IS NOT NULL THEN cf.display_name END AS certifier_for, \
                 {FILE_COLUMNS} \
          FROM course_outcomes o \
          JOIN courses c ON c.id = o.course_id AND c.school_id = o.school_id \
@@ -380,6 +402,7 @@ pub async fn list_for_student(
          JOIN users t ON t.id = c.teacher_id \
          LEFT JOIN outcome_reviews r ON r.id = o.current_review_id \
          LEFT JOIN users cu ON cu.id = r.certifier_id \
+         LEFT JOIN users cf ON cf.id = r.on_behalf_of \
          LEFT JOIN stored_files df ON df.id = o.document_file_id \
          LEFT JOIN stored_files mf ON mf.id = o.media_file_id \
          WHERE o.student_id = $1 AND o.school_id = $2 AND o.deleted_at IS NULL \
@@ -414,6 +437,7 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
     let certified_at: Option<i64> = row.try_get("certified_at")?;
     let reason: Option<String> = row.try_get("published_reason")?;
     let certifier: Option<String> = row.try_get("certifier")?;
+    let certifier_for: Option<String> = row.try_get("certifier_for")?;
     Ok(StudentOutcome {
         id: OutcomeId(row.try_get("id")?),
         version: row.try_get("student_version")?,
@@ -434,6 +458,7 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
                 .map(UtcMillis)
         },
         certifier: certifier.filter(|_| shows_decision),
+        certifier_for: certifier_for.filter(|_| shows_decision),
         certified_at: certified_at.filter(|_| shows_decision).map(UtcMillis),
         fail_reason: reason.filter(|_| status == OutcomeStatus::Failed),
         rounds: row.try_get::<Option<i64>, _>("round")?.unwrap_or(0),
@@ -455,10 +480,12 @@ pub async fn history_for_student(
                 CASE WHEN r.published_at IS NOT NULL THEN r.verdict END AS verdict, \
                 CASE WHEN r.published_at IS NOT NULL THEN r.reason END AS reason, \
                 CASE WHEN r.published_at IS NOT NULL THEN cu.display_name END AS certifier, \
+                CASE WHEN r.published_at IS NOT NULL THEN cf.display_name END AS certifier_for, \
                 {FILE_COLUMNS} \
          FROM outcome_reviews r \
          JOIN course_outcomes o ON o.id = r.outcome_id AND o.school_id = r.school_id \
          LEFT JOIN users cu ON cu.id = r.certifier_id \
+         LEFT JOIN users cf ON cf.id = r.on_behalf_of \
          LEFT JOIN stored_files df ON df.id = r.document_file_id \
          LEFT JOIN stored_files mf ON mf.id = r.media_file_id \
          WHERE r.outcome_id = $1 AND r.school_id = $2 AND o.student_id = $3 AND o.deleted_at IS NULL \
@@ -482,6 +509,7 @@ pub async fn history_for_student(
                 verdict: verdict.as_deref().and_then(Verdict::parse),
                 reason: row.try_get("reason")?,
                 certifier: row.try_get("certifier")?,
+                certifier_for: row.try_get("certifier_for")?,
                 published_at: row
                     .try_get::<Option<i64>, _>("published_at")?
                     .map(UtcMillis),
@@ -493,6 +521,7 @@ pub async fn history_for_student(
 /// A value bound to a dynamically built query.
 enum Bind {
     Int(i64),
+    Text(String),
 }
 
 /// The WHERE clause of the certification list, without the state filter, with its binds.
@@ -502,11 +531,17 @@ struct ReviewWhere {
 }
 
 impl ReviewWhere {
-    fn new(school: SchoolId, teacher: UserId, query: &ReviewQuery) -> Self {
+    fn new(school: SchoolId, teacher: UserId, day: &str, query: &ReviewQuery) -> Self {
         let mut clause = ReviewWhere {
-            sql: "WHERE o.school_id = $1 AND c.teacher_id = $2 AND o.status <> 'draft' AND o.deleted_at IS NULL"
-                .to_owned(),
-            binds: vec![Bind::Int(school.0), Bind::Int(teacher.0)],
+            sql: format!(
+                "WHERE o.school_id = $1 AND {} AND o.status <> 'draft' AND o.deleted_at IS NULL",
+                certifies_course(2, 3)
+            ),
+            binds: vec![
+                Bind::Int(school.0),
+                Bind::Int(teacher.0),
+                Bind::Text(day.to_owned()),
+            ],
         };
         if let Some(code) = query.semester {
             clause.push("s.school_year", i64::from(code.school_year.0));
@@ -539,6 +574,7 @@ fn bind_all<'q>(
     for bind in binds {
         query = match bind {
             Bind::Int(value) => query.bind(*value),
+            Bind::Text(value) => query.bind(value.clone()),
         };
     }
     query
@@ -571,9 +607,10 @@ pub async fn review_counts(
     pool: &AnyPool,
     school: SchoolId,
     teacher: UserId,
+    day: &str,
     query: &ReviewQuery,
 ) -> Result<ReviewCounts, sqlx::Error> {
-    let clause = ReviewWhere::new(school, teacher, query);
+    let clause = ReviewWhere::new(school, teacher, day, query);
     let sql = format!(
         "SELECT o.status, CASE WHEN o.status = 'pending' THEN r.verdict END AS decision, COUNT(*) AS n \
          {REVIEW_FROM} {} GROUP BY o.status, CASE WHEN o.status = 'pending' THEN r.verdict END",
@@ -603,17 +640,21 @@ pub async fn review_page(
     pool: &AnyPool,
     school: SchoolId,
     teacher: UserId,
+    day: &str,
     query: &ReviewQuery,
 ) -> Result<Vec<ReviewRow>, sqlx::Error> {
-    let clause = ReviewWhere::new(school, teacher, query);
+    let clause = ReviewWhere::new(school, teacher, day, query);
     let limit = clause.next_placeholder();
     let sql = format!(
         "SELECT o.id, o.version, o.status, s.school_year, s.semester, h.name AS homeroom, hm.seat_no, \
                 st.student_no, su.display_name AS student_name, sub.name AS subject, c.group_name, \
                 r.summary, r.round, r.submitted_at, r.verdict, r.reason, r.decided_at, r.published_at, \
-                cu.display_name AS certifier, {FILE_COLUMNS} \
+                cu.display_name AS certifier, cf.display_name AS certifier_for, \
+                CASE WHEN c.teacher_id <> $2 THEN ct.display_name END AS delegated_from, {FILE_COLUMNS} \
          {REVIEW_FROM} \
+         JOIN users ct ON ct.id = c.teacher_id \
          LEFT JOIN users cu ON cu.id = r.certifier_id \
+         LEFT JOIN users cf ON cf.id = r.on_behalf_of \
          LEFT JOIN stored_files df ON df.id = r.document_file_id \
          LEFT JOIN stored_files mf ON mf.id = r.media_file_id \
          {}{} \
@@ -662,6 +703,8 @@ pub async fn review_page(
                 state,
                 reason: row.try_get("reason")?,
                 certifier: row.try_get("certifier")?,
+                certifier_for: row.try_get("certifier_for")?,
+                delegated_from: row.try_get("delegated_from")?,
                 decided_at: row.try_get::<Option<i64>, _>("decided_at")?.map(UtcMillis),
                 published_at: row
                     .try_get::<Option<i64>, _>("published_at")?
@@ -678,9 +721,10 @@ pub async fn decided_unpublished(
     tx: &mut Tx,
     school: SchoolId,
     teacher: UserId,
+    day: &str,
     query: &ReviewQuery,
 ) -> Result<Vec<(OutcomeId, i64)>, sqlx::Error> {
-    let clause = ReviewWhere::new(school, teacher, query);
+    let clause = ReviewWhere::new(school, teacher, day, query);
     let sql = format!(
         "SELECT o.id, o.version {REVIEW_FROM} {}{} AND o.status = 'pending' AND r.verdict IS NOT NULL \
          ORDER BY o.id",
@@ -700,15 +744,19 @@ pub async fn teacher_semesters(
     pool: &AnyPool,
     school: SchoolId,
     teacher: UserId,
+    day: &str,
 ) -> Result<Vec<(SemesterId, crate::domain::calendar::SemesterCode)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT DISTINCT s.id, s.school_year, s.semester FROM courses c JOIN semesters s ON s.id = c.semester_id \
-         WHERE c.school_id = $1 AND c.teacher_id = $2 ORDER BY s.school_year DESC, s.semester DESC",
-    )
-    .bind(school.0)
-    .bind(teacher.0)
-    .fetch_all(pool)
-    .await?;
+         WHERE c.school_id = $1 AND {} ORDER BY s.school_year DESC, s.semester DESC",
+        certifies_course(2, 3)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(school.0)
+        .bind(teacher.0)
+        .bind(day)
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|row| {
             Ok((
@@ -725,28 +773,34 @@ pub async fn teacher_filter_options(
     pool: &AnyPool,
     school: SchoolId,
     teacher: UserId,
+    day: &str,
     semester: Option<crate::domain::calendar::SemesterCode>,
 ) -> Result<(Vec<FilterOption<HomeroomId>>, Vec<FilterOption<SubjectId>>), sqlx::Error> {
     let semester_clause = if semester.is_some() {
-        " AND s.school_year = $3 AND s.semester = $4"
+        " AND s.school_year = $4 AND s.semester = $5"
     } else {
         ""
     };
+    let certifies = certifies_course(2, 3);
     let homeroom_sql = format!(
         "SELECT DISTINCT h.id, h.name FROM courses c \
          JOIN semesters s ON s.id = c.semester_id \
          JOIN course_enrollments e ON e.course_id = c.id \
          JOIN homeroom_members hm ON hm.student_id = e.student_id AND hm.school_year_id = s.school_year_id \
          JOIN homerooms h ON h.id = hm.homeroom_id \
-         WHERE c.school_id = $1 AND c.teacher_id = $2{semester_clause} ORDER BY h.name"
+         WHERE c.school_id = $1 AND {certifies}{semester_clause} ORDER BY h.name"
     );
     let subject_sql = format!(
         "SELECT DISTINCT sub.id, sub.name FROM courses c \
          JOIN semesters s ON s.id = c.semester_id \
          JOIN subjects sub ON sub.id = c.subject_id \
-         WHERE c.school_id = $1 AND c.teacher_id = $2{semester_clause} ORDER BY sub.name"
+         WHERE c.school_id = $1 AND {certifies}{semester_clause} ORDER BY sub.name"
     );
-    let mut binds = vec![Bind::Int(school.0), Bind::Int(teacher.0)];
+    let mut binds = vec![
+        Bind::Int(school.0),
+        Bind::Int(teacher.0),
+        Bind::Text(day.to_owned()),
+    ];
     if let Some(code) = semester {
         binds.push(Bind::Int(i64::from(code.school_year.0)));
         binds.push(Bind::Int(i64::from(code.semester.number())));

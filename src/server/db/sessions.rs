@@ -5,7 +5,7 @@ use sqlx::{AnyPool, Row};
 use crate::domain::calendar::UtcMillis;
 use crate::domain::ids::{SchoolId, UserId};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SessionRow {
     pub id: i64,
     pub user_id: UserId,
@@ -13,6 +13,8 @@ pub struct SessionRow {
     pub last_seen_at: UtcMillis,
     /// The account still has its first password, which must be changed before anything else.
     pub must_change_password: bool,
+    /// `sessions.active_role` as stored; the guard checks that the user still holds it.
+    pub active_role: Option<String>,
 }
 
 pub async fn insert(
@@ -46,7 +48,7 @@ pub async fn find_live(
     idle_cutoff: UtcMillis,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT s.id, s.user_id, s.school_id, s.last_seen_at, u.must_change_password FROM sessions s \
+        "SELECT s.id, s.user_id, s.school_id, s.last_seen_at, s.active_role, u.must_change_password FROM sessions s \
          JOIN users u ON u.id = s.user_id AND u.school_id = s.school_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = 1",
     )
@@ -62,9 +64,26 @@ pub async fn find_live(
             school_id: SchoolId(row.try_get("school_id")?),
             last_seen_at: UtcMillis(row.try_get("last_seen_at")?),
             must_change_password: row.try_get::<i64, _>("must_change_password")? == 1,
+            active_role: row.try_get("active_role")?,
         })
     })
     .transpose()
+}
+
+/// Sets the role the session acts in.
+pub async fn set_active_role(
+    pool: &AnyPool,
+    id: i64,
+    school: SchoolId,
+    role: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET active_role = $1 WHERE id = $2 AND school_id = $3")
+        .bind(role)
+        .bind(id)
+        .bind(school.0)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 pub async fn touch(pool: &AnyPool, id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {

@@ -2,6 +2,7 @@
 
 use crate::domain::AppError;
 use crate::domain::calendar::UtcMillis;
+use crate::domain::role::Role;
 use crate::domain::views::SessionInfo;
 use crate::server::auth::throttle::{self, ThrottleKey};
 use crate::server::auth::{CurrentUser, session};
@@ -222,12 +223,14 @@ pub async fn login(
         .or_internal("committing the login audit")?;
     tracing::info!(user.id = %account.id, school.id = %school.id, "login");
 
+    let roles = db::users::roles(pool, school.id, account.id)
+        .await
+        .or_internal("loading roles")?;
     let user = CurrentUser {
         user_id: account.id,
         school_id: school.id,
-        roles: db::users::roles(pool, school.id, account.id)
-            .await
-            .or_internal("loading roles")?,
+        active_role: Role::default_of(&roles),
+        roles,
         session_id: 0,
         must_change_password: account.must_change_password,
     };
@@ -255,6 +258,30 @@ pub async fn logout(state: &AppState, headers: &axum::http::HeaderMap) -> Result
     Ok(())
 }
 
+/// Makes `role` the role the session acts in; the user must hold it. Only this session
+/// changes: the same account logged in elsewhere keeps its own active role.
+pub async fn switch_role(
+    state: &AppState,
+    user: &mut CurrentUser,
+    role: Role,
+) -> Result<SessionInfo, AppError> {
+    if !user.roles.contains(&role) {
+        tracing::info!(user.id = %user.user_id, role = role.as_str(), "refused: switch to a role not held");
+        return Err(AppError::Forbidden);
+    }
+    db::sessions::set_active_role(
+        &state.db.pool,
+        user.session_id,
+        user.school_id,
+        role.as_str(),
+    )
+    .await
+    .or_internal("switching the active role")?;
+    tracing::info!(user.id = %user.user_id, role = role.as_str(), "active role switched");
+    user.active_role = Some(role);
+    session_info(state, user).await
+}
+
 /// Returns the navigation bar's view of a user.
 pub async fn session_info(state: &AppState, user: &CurrentUser) -> Result<SessionInfo, AppError> {
     let pool = &state.db.pool;
@@ -270,6 +297,7 @@ pub async fn session_info(state: &AppState, user: &CurrentUser) -> Result<Sessio
         display_name: summary.display_name,
         school_name: summary.school_name,
         roles: user.roles.clone(),
+        active_role: user.active_role,
         unread_notifications: unread,
         must_change_password: user.must_change_password,
     })

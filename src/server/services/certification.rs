@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::outcomes::{audit, claim, owner};
+use super::outcomes::{claim, owner};
 use crate::domain::AppError;
 use crate::domain::calendar::UtcMillis;
 use crate::domain::error::Resource;
@@ -42,26 +42,33 @@ pub async fn review_page(
     // The page request comes from the browser: keep it to the offered sizes.
     query.page = PageRequest::new(query.page.page, query.page.per_page);
     let pool = &state.db.pool;
-    let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &query)
+    let now = state.clock.now();
+    let day = taipei_day(now);
+    let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &day, &query)
         .await
         .or_internal("counting outcomes to certify")?;
     let total = counts_under(&counts, query.state);
     query.page = query.page.clamp_to(total);
-    let rows = db::outcomes::review_page(pool, user.school_id, user.user_id, &query)
+    let rows = db::outcomes::review_page(pool, user.school_id, user.user_id, &day, &query)
         .await
         .or_internal("listing outcomes to certify")?;
     let mut rows = rows;
-    let teacher_semesters = db::outcomes::teacher_semesters(pool, user.school_id, user.user_id)
-        .await
-        .or_internal("listing the teacher's semesters")?;
-    let (homerooms, subjects) =
-        db::outcomes::teacher_filter_options(pool, user.school_id, user.user_id, query.semester)
+    let teacher_semesters =
+        db::outcomes::teacher_semesters(pool, user.school_id, user.user_id, &day)
             .await
-            .or_internal("listing filter options")?;
+            .or_internal("listing the teacher's semesters")?;
+    let (homerooms, subjects) = db::outcomes::teacher_filter_options(
+        pool,
+        user.school_id,
+        user.user_id,
+        &day,
+        query.semester,
+    )
+    .await
+    .or_internal("listing filter options")?;
 
     // Each semester's teacher window: rows of a closed one cannot change, and the page lists
     // what is left before each open deadline.
-    let now = state.clock.now();
     let mut connection = pool.acquire().await.or_internal("acquiring a connection")?;
     let mut deadlines = Vec::new();
     let mut closed = Vec::new();
@@ -82,9 +89,10 @@ pub async fn review_page(
             semester: Some(code),
             ..ReviewQuery::default()
         };
-        let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &only_this)
-            .await
-            .or_internal("counting unfinished outcomes")?;
+        let counts =
+            db::outcomes::review_counts(pool, user.school_id, user.user_id, &day, &only_this)
+                .await
+                .or_internal("counting unfinished outcomes")?;
         let deadline = TeacherDeadline {
             semester: code,
             window,
@@ -115,6 +123,18 @@ pub async fn review_page(
         deadlines,
         closed,
     })
+}
+
+/// Returns the calendar day in Taiwan as stored in `course_delegations`: a delegate certifies
+/// from the first through the last day of the period, Taiwan time.
+pub(crate) fn taipei_day(now: UtcMillis) -> String {
+    now.taipei_date().to_string()
+}
+
+/// Returns the course teacher an outcome is certified for when `user` is not its course
+/// teacher but a delegate.
+fn on_behalf_of(user: &CurrentUser, core: &db::outcomes::OutcomeCore) -> Option<UserId> {
+    (core.course_teacher_id != user.user_id).then_some(core.course_teacher_id)
 }
 
 /// Returns how many outcomes a state filter lists, from the per-state counts.
@@ -153,7 +173,7 @@ pub async fn decide(
         .or_internal("starting a decision")?;
     let mut saved = Vec::with_capacity(decision.items.len());
     for &(outcome_id, version) in &decision.items {
-        let core = load_certifiable(&mut tx, user, outcome_id).await?;
+        let core = load_certifiable(&mut tx, user, outcome_id, now).await?;
         core.state.apply(Transition::Decide(decision.verdict))?;
         windows::require_teacher_window(&mut tx, user.school_id, core.semester_id, now).await?;
         claim(
@@ -178,6 +198,7 @@ pub async fn decide(
             decision.verdict,
             reason_text,
             user.user_id,
+            on_behalf_of(user, &core),
             now,
         )
         .await
@@ -190,7 +211,7 @@ pub async fn decide(
         audit(
             &mut tx,
             user,
-            core.id,
+            &core,
             "decide",
             Some(old),
             Some(decision.verdict.as_str()),
@@ -247,12 +268,46 @@ pub async fn publish_all(
         .begin_write()
         .await
         .or_internal("starting a publication")?;
-    let selected = db::outcomes::decided_unpublished(&mut tx, user.school_id, user.user_id, query)
-        .await
-        .or_internal("listing decided outcomes")?;
+    let day = taipei_day(now);
+    let selected =
+        db::outcomes::decided_unpublished(&mut tx, user.school_id, user.user_id, &day, query)
+            .await
+            .or_internal("listing decided outcomes")?;
     let result = publish_in(&mut tx, user, &selected, false, now).await?;
     tx.commit().await.or_internal("committing a publication")?;
     finish_publication(state, user, &result)
+}
+
+/// Writes the audit row of a certifier's step, naming the course teacher when a delegate
+/// took it.
+#[allow(clippy::too_many_arguments)]
+async fn audit(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    core: &db::outcomes::OutcomeCore,
+    action: &str,
+    old_value: Option<&str>,
+    new_value: Option<&str>,
+    reason: Option<&str>,
+    now: UtcMillis,
+) -> Result<(), AppError> {
+    db::audit::insert_on_behalf(
+        tx,
+        &db::audit::AuditEvent {
+            school: user.school_id,
+            actor: Some(user.user_id),
+            entity: "course_outcome",
+            entity_id: core.id.0,
+            action,
+            old_value,
+            new_value,
+            reason,
+        },
+        on_behalf_of(user, core),
+        now,
+    )
+    .await
+    .or_internal("writing an audit row")
 }
 
 struct Publication {
@@ -277,7 +332,7 @@ async fn publish_in(
     // that reason returns it, instead of reporting "undecided or already published".
     let mut closed = None;
     for &(outcome_id, version) in selected {
-        let core = load_certifiable(tx, user, outcome_id).await?;
+        let core = load_certifiable(tx, user, outcome_id, now).await?;
         match windows::require_teacher_window(tx, user.school_id, core.semester_id, now).await {
             Ok(()) => {}
             Err(error) if refuse_skips => return Err(error),
@@ -327,7 +382,7 @@ async fn publish_in(
         audit(
             tx,
             user,
-            core.id,
+            &core,
             "publish",
             Some("pending"),
             Some(next.status.as_str()),
@@ -365,12 +420,15 @@ fn finish_publication(
     })
 }
 
+/// Loads an outcome that `user` certifies today, as course teacher or as delegate; any other
+/// outcome is reported as not found.
 async fn load_certifiable(
     tx: &mut Tx,
     user: &CurrentUser,
     outcome: OutcomeId,
+    now: UtcMillis,
 ) -> Result<db::outcomes::OutcomeCore, AppError> {
-    db::outcomes::find_for_certifier(tx, user.school_id, user.user_id, outcome)
+    db::outcomes::find_for_certifier(tx, user.school_id, user.user_id, &taipei_day(now), outcome)
         .await
         .or_internal("loading an outcome to certify")?
         .ok_or(AppError::NotFound(Resource::Outcome))

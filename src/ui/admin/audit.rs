@@ -45,7 +45,7 @@ fn query_from_params(params: &leptos_router::params::ParamsMap) -> AuditQuery {
 }
 
 /// The actions the log records, in the order the filter lists them.
-const ACTIONS: [&str; 21] = [
+const ACTIONS: [&str; 23] = [
     "create",
     "submit",
     "revise",
@@ -66,6 +66,8 @@ const ACTIONS: [&str; 21] = [
     "import_students",
     "import_courses",
     "import_enrolments",
+    "delegate_add",
+    "delegate_remove",
     "login",
 ];
 
@@ -93,6 +95,8 @@ fn action_label(locale: Locale, action: &str) -> String {
         "import_students" => td_string!(locale, audit_action.import_students),
         "import_courses" => td_string!(locale, audit_action.import_courses),
         "import_enrolments" => td_string!(locale, audit_action.import_enrolments),
+        "delegate_add" => td_string!(locale, audit_action.delegate_add),
+        "delegate_remove" => td_string!(locale, audit_action.delegate_remove),
         other => return other.to_owned(),
     };
     label.to_string()
@@ -141,6 +145,7 @@ fn entity_label(locale: Locale, entity: &str) -> String {
         "student" => td_string!(locale, audit.entity_student),
         "user" => td_string!(locale, audit.entity_user),
         "school" => td_string!(locale, audit.entity_school),
+        "course" => td_string!(locale, audit.entity_course),
         other => return other.to_owned(),
     };
     label.to_string()
@@ -218,6 +223,7 @@ fn Audit() -> impl IntoView {
                     <option value="student">{t!(i18n, audit.entity_student)}</option>
                     <option value="user">{t!(i18n, audit.entity_user)}</option>
                     <option value="school">{t!(i18n, audit.entity_school)}</option>
+                    <option value="course">{t!(i18n, audit.entity_course)}</option>
                 </select>
             </div>
             <div class="field">
@@ -293,7 +299,12 @@ fn Audit() -> impl IntoView {
                                                 view! {
                                                     <tr>
                                                         <td data-label=move || t_string!(i18n, audit.time)><DateTime at=row.occurred_at/></td>
-                                                        <td data-label=move || t_string!(i18n, audit.actor)>{row.actor.clone().unwrap_or_else(|| "—".into())}</td>
+                                                        <td data-label=move || t_string!(i18n, audit.actor)>
+                                                            <span>
+                                                                {row.actor.clone().unwrap_or_else(|| "—".into())}
+                                                                {row.on_behalf_of.clone().map(|name| view! { " " <span class="badge">{t!(i18n, delegation.for_teacher, name = name)}</span> })}
+                                                            </span>
+                                                        </td>
                                                         <td data-label=move || t_string!(i18n, audit.entity)>{entity}</td>
                                                         <td data-label=move || t_string!(i18n, audit.action)>{action}</td>
                                                         <td data-label=move || t_string!(i18n, audit.old_value)>{old_value}</td>

@@ -80,6 +80,7 @@ pub fn OutcomeDetailPage() -> impl IntoView {
                                                             <p>
                                                                 {t!(i18n, fields.status)} " " {verdict}
                                                                 {round.certifier.clone().map(|name| view! { " · " {t!(i18n, fields.certifier)} " " {name} })}
+                                                                {round.certifier_for.clone().map(|name| view! { " (" {t!(i18n, delegation.for_teacher, name = name)} ")" })}
                                                                 {round.published_at.map(|at| view! { " · " {t!(i18n, fields.certified_at)} " " {at.to_roc_datetime()} })}
                                                             </p>
                                                             {round.reason.clone().map(|reason| view! {

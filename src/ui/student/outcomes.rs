@@ -641,7 +641,12 @@ fn OutcomeRow(
                     None => dash().into_any(),
                 }}
             </td>
-            <td data-label=move || t_string!(i18n, fields.certifier)>{outcome.certifier.clone().unwrap_or_else(dash)}</td>
+            <td data-label=move || t_string!(i18n, fields.certifier)>
+                <span>
+                    {outcome.certifier.clone().unwrap_or_else(dash)}
+                    {outcome.certifier_for.clone().map(|name| view! { " " <small class="muted">{t!(i18n, delegation.for_teacher, name = name)}</small> })}
+                </span>
+            </td>
             <td data-label=move || t_string!(i18n, fields.certified_at) class="when">
                 {match outcome.certified_at {
                     Some(at) => view! { <DateTime at=at/> }.into_any(),

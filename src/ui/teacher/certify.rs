@@ -478,6 +478,9 @@ fn Row(row: ReviewRow, actions: Actions) -> impl IntoView {
             <td data-label=move || t_string!(i18n, fields.subject)>
                 {row.subject.clone()}
                 <small class="muted">{row.group_name.clone()}</small>
+                {row.delegated_from.clone().map(|name| view! {
+                    <small class="badge">{t!(i18n, delegation.for_teacher, name = name)}</small>
+                })}
             </td>
             <td data-label=move || t_string!(i18n, fields.summary) class="summary">{row.summary.clone()}</td>
             <td data-label=move || t_string!(i18n, fields.files)>

@@ -1,4 +1,5 @@
 //! The course teacher's pages.
 
 pub mod certify;
+pub mod delegations;
 mod query;

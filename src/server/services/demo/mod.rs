@@ -308,6 +308,28 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
     db::users::insert_staff(&mut tx, school, admin, "A001").await?;
     db::users::add_role(&mut tx, school, admin, Role::Admin).await?;
     db::users::add_role(&mut tx, school, admin, Role::SubmissionStaff).await?;
+
+    // 張志明 (t004) covers 林雅婷's (t003) 數學A of both homerooms for two weeks from two
+    // days ago, so that the certification page shows a delegate at work.
+    let (starts_on, ends_on) = (
+        today.checked_sub(2.days())?.to_string(),
+        today.checked_add(12.days())?.to_string(),
+    );
+    for course in courses[2] {
+        db::delegations::insert(
+            &mut tx,
+            school,
+            &db::delegations::NewDelegationRow {
+                course,
+                delegate: teachers[3],
+                starts_on: &starts_on,
+                ends_on: &ends_on,
+                created_by: admin,
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(People {
         school,
@@ -585,6 +607,7 @@ fn as_user(people: &People, user: UserId, role: Role) -> CurrentUser {
         user_id: user,
         school_id: people.school,
         roles: vec![role],
+        active_role: Some(role),
         session_id: 0,
         must_change_password: false,
     }
@@ -600,8 +623,16 @@ pub fn login_help(origin: &str) -> String {
         student_name(0),
         student_no(69),
     );
-    for (login, name, subject, _) in TEACHERS {
-        text.push_str(&format!("教師 Teacher: {login} ({name}, {subject})\n"));
+    for (index, (login, name, subject, _)) in TEACHERS.iter().enumerate() {
+        let extra = match index {
+            0 => "，201 導師 homeroom teacher of 201",
+            1 => "，202 導師 homeroom teacher of 202",
+            3 => "，代理 t003 數學A delegate for t003",
+            _ => "",
+        };
+        text.push_str(&format!(
+            "教師 Teacher: {login} ({name}, {subject}{extra})\n"
+        ));
     }
     text.push_str(&format!(
         "教務處 Administrator and submission staff: {DEMO_ADMIN} (陳明德)\n"
