@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod notifications;
+pub mod recovery;
 pub mod student;
 pub mod teacher;
 

@@ -10,6 +10,7 @@ pub mod format;
 pub mod login;
 pub mod nav;
 pub mod notifications;
+pub mod recovery;
 pub mod session;
 pub mod student;
 pub mod teacher;

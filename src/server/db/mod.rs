@@ -10,6 +10,7 @@ pub mod files;
 pub mod imports;
 pub mod notifications;
 pub mod outcomes;
+pub mod recoveries;
 pub mod schema;
 pub mod schools;
 pub mod selections;

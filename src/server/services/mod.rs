@@ -11,6 +11,7 @@ pub mod demo;
 pub mod imports;
 pub mod notifications;
 pub mod outcomes;
+pub mod recovery;
 pub mod selection;
 pub mod submissions;
 pub mod windows;
