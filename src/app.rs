@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
 use crate::ui::account::ChangePasswordPage;
+use crate::ui::recovery::{RecoverPage, ResetPasswordPage};
 use crate::ui::admin::AdminHomePage;
 use crate::ui::admin::accounts::AccountsPage;
 use crate::ui::admin::audit::AuditPage;
@@ -87,6 +88,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("") view=Home ssr=SsrMode::InOrder/>
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::InOrder/>
                     <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("account/recover") view=RecoverPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("account/reset") view=ResetPasswordPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/outcomes") view=MyOutcomesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/outcomes/new") view=UploadPage ssr=SsrMode::InOrder/>
                     <Route path=path!("student/outcomes/:id") view=OutcomeDetailPage ssr=SsrMode::InOrder/>

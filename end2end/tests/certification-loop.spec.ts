@@ -56,6 +56,7 @@ test('certification loop from upload to resubmission', async ({ browser }, testI
       await expect(row.getByText('待認證', { exact: true })).toBeVisible();
     }
     await expect(student.getByText('1131 / 待認證: 2 通過: 0 不通過: 0')).toBeVisible();
+    await expect(student.getByText('已上傳，目前是「草稿」')).toHaveCount(0);
     await screenshot(student, testInfo, '03-student-submitted');
   });
 

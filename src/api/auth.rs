@@ -39,10 +39,7 @@ pub async fn login(
     let policy = state.session_policy();
     let previous_token =
         crate::server::auth::session::token_from_headers(&headers, policy.cookie_name());
-    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .ok()
-        .map(|axum::extract::ConnectInfo(peer)| peer);
+    let client_address = super::guard::client_address(&state).await?;
     let input = LoginInput {
         school_code: school_code.unwrap_or_default(),
         login,
@@ -51,11 +48,7 @@ pub async fn login(
             &headers,
             policy.device_cookie_name(),
         ),
-        client_address: crate::server::auth::client_address(
-            &headers,
-            peer,
-            state.settings.client_ip_header.as_deref(),
-        ),
+        client_address,
     };
     let result = auth::login(&state, input, previous_token).await;
     if let Ok(outcome) = &result {

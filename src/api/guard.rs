@@ -62,3 +62,18 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     }
     result
 }
+
+/// Returns the caller's client address, for throttling: the TCP peer, or the configured
+/// header of a reverse proxy.
+pub async fn client_address(state: &AppState) -> Result<String, AppError> {
+    let headers = headers()?;
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|axum::extract::ConnectInfo(peer)| peer);
+    Ok(crate::server::auth::client_address(
+        &headers,
+        peer,
+        state.settings.client_ip_header.as_deref(),
+    ))
+}

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod delegations;
 pub mod homeroom;
 pub mod notifications;
+pub mod recovery;
 pub mod student;
 pub mod teacher;
 

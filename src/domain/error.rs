@@ -49,6 +49,24 @@ pub enum AppError {
     /// The login rule would give this student a login that another account already has.
     #[error("login of student {student_no} already taken")]
     LoginTaken { student_no: String },
+    /// What was typed to recover an account is neither an e-mail address nor a mobile number.
+    #[error("invalid recovery contact: {0:?}")]
+    RecoveryContact(super::recovery::ContactProblem),
+    /// The recovery link is unknown, used, or older than its 30 minutes.
+    #[error("recovery link invalid or expired")]
+    RecoveryLinkInvalid,
+    /// The SMS code is wrong, used, expired or was tried too often.
+    #[error("recovery code wrong or expired")]
+    RecoveryCodeWrong,
+    /// Too many recovery requests from one client address: requests wait until `retry_at`.
+    #[error("recovery requests delayed")]
+    RecoveryThrottled { retry_at: UtcMillis },
+    /// The deployment serves several schools and no school code was given.
+    #[error("school code missing")]
+    SchoolCodeMissing,
+    /// No school of the deployment has this 學校代碼.
+    #[error("unknown school code {code:?}")]
+    SchoolCodeUnknown { code: String },
     /// The login form was sent without a login name or password.
     #[error("login name or password missing")]
     LoginMissing,
@@ -186,7 +204,8 @@ impl AppError {
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::LoginThrottled { .. } => 429,
+            AppError::LoginThrottled { .. } | AppError::RecoveryThrottled { .. } => 429,
+            AppError::RecoveryLinkInvalid => 410,
             AppError::PasswordChangeRequired => 403,
             AppError::InitialPasswordExpired | AppError::CurrentPasswordWrong => 401,
             AppError::Forbidden => 403,
@@ -215,6 +234,10 @@ impl AppError {
             | AppError::NoFile
             | AppError::CourseMissing
             | AppError::LoginMissing
+            | AppError::RecoveryContact(_)
+            | AppError::RecoveryCodeWrong
+            | AppError::SchoolCodeMissing
+            | AppError::SchoolCodeUnknown { .. }
             | AppError::Password(_)
             | AppError::InvalidLoginPrefix { .. }
             | AppError::InvalidCredentialDays { .. }

@@ -15,6 +15,7 @@ pub mod notification;
 pub mod outcome;
 pub mod paging;
 pub mod password;
+pub mod recovery;
 pub mod role;
 pub mod text;
 pub mod views;

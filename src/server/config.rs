@@ -186,6 +186,25 @@ pub struct Settings {
     #[arg(long, env = "LICHENG_S3_PREFIX", default_value = "")]
     pub s3_prefix: String,
 
+    /// SMTP server for e-mail to users (password recovery links), such as
+    /// `smtps://USER:PASSWORD@smtp.example.edu.tw:465` or `smtp://127.0.0.1:25`. Unset, e-mails
+    /// are written as files to `outbox/mail` in the data directory instead of being sent.
+    #[arg(long, env = "LICHENG_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of e-mails to users; the school's name is shown as the sender's name.
+    #[arg(long, env = "LICHENG_MAIL_FROM", default_value = "licheng@localhost")]
+    pub mail_from: String,
+
+    /// HTTP gateway of the school's SMS provider (docs/deploy.md): texts are posted to it as
+    /// JSON. Unset, texts are appended to `outbox/sms.jsonl` in the data directory instead.
+    #[arg(long, env = "LICHENG_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+
+    /// Bearer token sent to the SMS gateway.
+    #[arg(long, env = "LICHENG_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    pub sms_gateway_token: Option<String>,
+
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LICHENG_LOG_FORMAT", default_value = "pretty")]
     pub log_format: LogFormat,
@@ -223,6 +242,16 @@ impl Settings {
         self.backup_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
+    /// Returns the directory that e-mails are written to when no SMTP server is configured.
+    pub fn mail_outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox").join("mail")
+    }
+
+    /// Returns the file that texts are appended to when no SMS gateway is configured.
+    pub fn sms_outbox_file(&self) -> PathBuf {
+        self.data_dir.join("outbox").join("sms.jsonl")
     }
 
     /// Returns the directory of the local file store.

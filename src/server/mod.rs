@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod jobs;
+pub mod messaging;
 pub mod router;
 pub mod services;
 pub mod state;
@@ -63,9 +64,11 @@ pub async fn build_state(
             .await
             .context("listening for changes on PostgreSQL")?,
     };
+    let messenger = messaging::Messenger::from_settings(&settings)?;
     Ok(AppState {
         db,
         storage: store,
+        messenger,
         settings: Arc::new(settings),
         passwords: auth::PasswordHasher::new(concurrency),
         notifier,

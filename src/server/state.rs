@@ -33,6 +33,8 @@ pub struct AppState {
     pub backups: Arc<super::services::backups::BackupJobs>,
     /// The origin browsers use, such as `http://127.0.0.1:3000`, without a trailing slash.
     pub public_origin: Arc<str>,
+    /// E-mail and SMS to users.
+    pub messenger: super::messaging::Messenger,
 }
 
 impl AppState {

@@ -33,8 +33,9 @@ use super::db::Db;
 use super::db::schema::{self, ColumnKind, Schema, Table};
 use super::storage::{BlobStore, LocalStore};
 
-/// Tables whose rows stay behind: they belong to a login on one deployment, not to the school.
-const LEFT_BEHIND: &[&str] = &["sessions", "known_devices"];
+/// Tables whose rows stay behind: they belong to a login or a password recovery on one
+/// deployment, not to the school.
+const LEFT_BEHIND: &[&str] = &["sessions", "known_devices", "password_recoveries"];
 
 /// The package format; raised when its layout changes.
 const FORMAT: u32 = 1;

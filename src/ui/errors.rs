@@ -6,6 +6,7 @@ use crate::domain::error::Resource;
 use crate::domain::files::{FileKind, FileProblem, FileSlot, format_size};
 use crate::domain::imports::ImportFileProblem;
 use crate::domain::outcome::{OutcomeStatus, Transition, TransitionError};
+use crate::domain::recovery::ContactProblem;
 use crate::domain::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordProblem};
 use crate::domain::text::TextProblem;
 use crate::domain::window::WindowKind;
@@ -55,6 +56,29 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
             at = retry_at.to_roc_datetime()
         )
         .to_string(),
+        AppError::RecoveryContact(ContactProblem::Missing) => {
+            td_string!(locale, errors.recovery_contact_missing).to_string()
+        }
+        AppError::RecoveryContact(ContactProblem::Unreadable { value }) => td_string!(
+            locale,
+            errors.recovery_contact_unreadable,
+            value = value.clone()
+        )
+        .to_string(),
+        AppError::RecoveryLinkInvalid => {
+            td_string!(locale, errors.recovery_link_invalid).to_string()
+        }
+        AppError::RecoveryCodeWrong => td_string!(locale, errors.recovery_code_wrong).to_string(),
+        AppError::RecoveryThrottled { retry_at } => td_string!(
+            locale,
+            errors.recovery_throttled,
+            at = retry_at.to_roc_datetime()
+        )
+        .to_string(),
+        AppError::SchoolCodeMissing => td_string!(locale, errors.school_code_missing).to_string(),
+        AppError::SchoolCodeUnknown { code } => {
+            td_string!(locale, errors.school_code_unknown, code = code.clone()).to_string()
+        }
         AppError::CourseMissing => td_string!(locale, errors.course_missing).to_string(),
         AppError::Summary(TextProblem::Missing) => {
             td_string!(locale, errors.summary_missing).to_string()

@@ -54,6 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                     {t!(i18n, login.submit)}
                 </button>
             </ActionForm>
+            <p class="login-help"><a href="/account/recover">{t!(i18n, recovery.forgot_link)}</a></p>
         </section>
     }
 }

@@ -11,6 +11,7 @@ pub mod homeroom;
 pub mod login;
 pub mod nav;
 pub mod notifications;
+pub mod recovery;
 pub mod session;
 pub mod student;
 pub mod teacher;

@@ -49,6 +49,9 @@ pub enum ThrottleKey {
         device: String,
     },
     Address(String),
+    /// Password recovery requests from a client address, counted like failures of `Address`
+    /// (each request counts, whatever it finds).
+    Recovery(String),
 }
 
 impl ThrottleKey {
@@ -61,6 +64,7 @@ impl ThrottleKey {
                 device,
             } => format!("device:{school}:{login}:{device}"),
             ThrottleKey::Address(address) => format!("ip:{address}"),
+            ThrottleKey::Recovery(address) => format!("recovery:{address}"),
         }
     }
 }
@@ -114,14 +118,18 @@ pub async fn record_failure(
     // A row inserted just now already counts this failure, and an existing one gets one more.
     let (failures, first_failed_at) = match key {
         _ if fresh => (1, now.0),
-        ThrottleKey::Address(_) if now.0 - first_failed_at >= ADDRESS_WINDOW_MILLIS => (1, now.0),
+        ThrottleKey::Address(_) | ThrottleKey::Recovery(_)
+            if now.0 - first_failed_at >= ADDRESS_WINDOW_MILLIS =>
+        {
+            (1, now.0)
+        }
         _ => (failures + 1, first_failed_at),
     };
     let blocked_until = match key {
-        ThrottleKey::Address(_) if failures >= address_limit => {
+        ThrottleKey::Address(_) | ThrottleKey::Recovery(_) if failures >= address_limit => {
             first_failed_at + ADDRESS_WINDOW_MILLIS
         }
-        ThrottleKey::Address(_) => 0,
+        ThrottleKey::Address(_) | ThrottleKey::Recovery(_) => 0,
         _ => match delay_after(failures) {
             0 => 0,
             delay => now.0 + delay,

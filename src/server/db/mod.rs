@@ -12,6 +12,7 @@ pub mod homerooms;
 pub mod imports;
 pub mod notifications;
 pub mod outcomes;
+pub mod recoveries;
 pub mod schema;
 pub mod schools;
 pub mod selections;

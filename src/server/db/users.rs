@@ -260,3 +260,21 @@ pub async fn set_chosen_password(
     .await?;
     Ok(())
 }
+
+/// Sets the e-mail address and mobile number on record, which 忘記帳號/密碼 sends to.
+pub async fn set_contact(
+    tx: &mut Tx,
+    school: SchoolId,
+    user: UserId,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET email = $1, phone = $2 WHERE school_id = $3 AND id = $4")
+        .bind(email)
+        .bind(phone)
+        .bind(school.0)
+        .bind(user.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -30,6 +30,11 @@ pub fn spawn_session_sweeper(state: AppState) {
                 Ok(count) => tracing::info!(count, "deleted old login failure counts"),
                 Err(error) => tracing::warn!(%error, "could not delete old login failure counts"),
             }
+            match db::recoveries::sweep(&state.db.pool, now).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "deleted ended password recoveries"),
+                Err(error) => tracing::warn!(%error, "could not delete ended password recoveries"),
+            }
         }
     });
 }

@@ -13,6 +13,7 @@ pub mod homeroom;
 pub mod imports;
 pub mod notifications;
 pub mod outcomes;
+pub mod recovery;
 pub mod selection;
 pub mod submissions;
 pub mod windows;

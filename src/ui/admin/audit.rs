@@ -45,7 +45,7 @@ fn query_from_params(params: &leptos_router::params::ParamsMap) -> AuditQuery {
 }
 
 /// The actions the log records, in the order the filter lists them.
-const ACTIONS: [&str; 23] = [
+const ACTIONS: [&str; 31] = [
     "create",
     "submit",
     "revise",
@@ -69,6 +69,14 @@ const ACTIONS: [&str; 23] = [
     "delegate_add",
     "delegate_remove",
     "login",
+    "password_change",
+    "recovery_request",
+    "password_recover",
+    "account_settings",
+    "account_reset",
+    "account_new_code",
+    "sessions_end",
+    "account_slips",
 ];
 
 /// Names an action in the page's language; an unknown one is shown as stored.
@@ -97,6 +105,14 @@ fn action_label(locale: Locale, action: &str) -> String {
         "import_enrolments" => td_string!(locale, audit_action.import_enrolments),
         "delegate_add" => td_string!(locale, audit_action.delegate_add),
         "delegate_remove" => td_string!(locale, audit_action.delegate_remove),
+        "password_change" => td_string!(locale, audit_action.password_change),
+        "recovery_request" => td_string!(locale, audit_action.recovery_request),
+        "password_recover" => td_string!(locale, audit_action.password_recover),
+        "account_settings" => td_string!(locale, audit_action.account_settings),
+        "account_reset" => td_string!(locale, audit_action.account_reset),
+        "account_new_code" => td_string!(locale, audit_action.account_new_code),
+        "sessions_end" => td_string!(locale, audit_action.sessions_end),
+        "account_slips" => td_string!(locale, audit_action.account_slips),
         other => return other.to_owned(),
     };
     label.to_string()

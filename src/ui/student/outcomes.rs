@@ -160,7 +160,8 @@ fn MyOutcomes() -> impl IntoView {
                 })}
             </Transition>
         </div>
-        <Show when=uploaded>
+        // The upload's notice gives way to the notice of the next step (送出認證, delete).
+        <Show when=move || uploaded() && last_result.get().is_none()>
             <p class="notice notice-warning" role="status">{t!(i18n, student.uploaded_notice)}</p>
         </Show>
         <Show when=submitted_notice>

@@ -267,6 +267,11 @@ async fn seed_people(state: &AppState, now: UtcMillis) -> anyhow::Result<People>
         .await?;
         db::users::add_role(&mut tx, school, user, Role::Student).await?;
         db::users::insert_student(&mut tx, school, user, &number).await?;
+        // Contacts on the reserved .example domain and a made-up number: 忘記密碼 in the demo
+        // writes to the outbox files in the data directory.
+        let email = format!("{number}@student.demo.example");
+        let phone = format!("0912{number}");
+        db::users::set_contact(&mut tx, school, user, Some(&email), Some(&phone)).await?;
         let national_id = demo_national_id(index);
         db::users::set_student_identity(
             &mut tx,
