@@ -50,15 +50,18 @@ pub async fn insert(
     Ok(FileId(id))
 }
 
-/// Returns the file if `user` may read it: its uploader, or the course teacher of an outcome
-/// that was submitted with it. Drafts stay invisible to teachers.
+/// Returns the file if `user` may read it: its uploader, or for an outcome that was submitted
+/// with it, the course teacher, a delegate of the course on `day` ('YYYY-MM-DD' in Taiwan), or
+/// the 導師 of the student's homeroom. Drafts stay invisible to everyone but the uploader.
 pub async fn find_readable(
     pool: &AnyPool,
     school: SchoolId,
     user: UserId,
     file: FileId,
+    day: &str,
 ) -> Result<Option<FileRow>, sqlx::Error> {
-    let row = sqlx::query(
+    let certifies = super::outcomes::certifies_course(3, 4);
+    let row = sqlx::query(&format!(
         "SELECT f.id, f.sha256, f.byte_size, f.media_type, f.original_name FROM stored_files f \
          WHERE f.id = $1 AND f.school_id = $2 AND ( \
            f.uploaded_by = $3 \
@@ -66,12 +69,18 @@ pub async fn find_readable(
              SELECT 1 FROM outcome_reviews r \
              JOIN course_outcomes o ON o.id = r.outcome_id AND o.school_id = r.school_id \
              JOIN courses c ON c.id = o.course_id AND c.school_id = o.school_id \
-             WHERE r.school_id = $2 AND c.teacher_id = $3 \
-               AND (r.document_file_id = f.id OR r.media_file_id = f.id)))",
-    )
+             WHERE r.school_id = $2 \
+               AND (r.document_file_id = f.id OR r.media_file_id = f.id) \
+               AND ({certifies} OR EXISTS ( \
+                 SELECT 1 FROM homeroom_members m \
+                 JOIN homerooms h ON h.id = m.homeroom_id AND h.school_id = m.school_id \
+                 WHERE m.student_id = o.student_id AND m.school_id = $2 \
+                   AND h.homeroom_teacher_id = $3))))"
+    ))
     .bind(file.0)
     .bind(school.0)
     .bind(user.0)
+    .bind(day)
     .fetch_optional(pool)
     .await?;
     row.map(|row| {

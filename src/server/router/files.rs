@@ -46,7 +46,8 @@ async fn send(
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let user = CurrentUser::require_from_headers(state, headers).await?;
-    let file = db::files::find_readable(&state.db.pool, user.school_id, user.user_id, file_id)
+    let today = state.clock.now().taipei_date().to_string();
+    let file = db::files::find_readable(&state.db.pool, user.school_id, user.user_id, file_id, &today)
         .await
         .or_internal("looking up a file")?
         .ok_or_else(|| {
