@@ -470,6 +470,9 @@ async fn pending_list(report: &mut Vec<String>) {
             subject: None,
             page: PageRequest::new(1, 50),
         };
+        let today = licheng::domain::calendar::UtcMillis::now()
+            .taipei_date()
+            .to_string();
         let mut raw = Vec::new();
         for round in 0..220 {
             let started = Instant::now();
@@ -477,6 +480,7 @@ async fn pending_list(report: &mut Vec<String>) {
                 &pool,
                 fixture_here.school,
                 fixture_here.teacher,
+                &today,
                 &query,
             )
             .await

@@ -98,9 +98,13 @@ pub fn TopBar() -> impl IntoView {
                             </ActionForm>
                         })}
                         <div class="account">
-                            <a class="user" href="/account/password" title=move || t_string!(i18n, account.change_title)>
-                                {info.display_name.clone()}
-                            </a>
+                            <span class="who">
+                                <a class="user" href="/account/password" title=move || t_string!(i18n, account.change_title)>
+                                    {info.display_name.clone()}
+                                </a>
+                                // The school, for people who work at several schools of a city.
+                                <span class="school">{info.school_name.clone()}</span>
+                            </span>
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit" class="link-button">{t!(i18n, nav.logout)}</button>
                             </ActionForm>

@@ -100,7 +100,7 @@ fn DelegationContent(
         })}
         {has_courses.then(|| view! {
             <form class="card window-form" on:submit=submit novalidate=true aria-labelledby="delegation-form-title">
-                <h2 id="delegation-form-title">{t!(i18n, delegation.new)}</h2>
+                <h2 id="delegation-form-title">{t!(i18n, delegation.name_heading)}</h2>
                 <div class="window-grid">
                     <div class="field">
                         <label for="delegation-course">{t!(i18n, delegation.course)}</label>
