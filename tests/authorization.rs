@@ -83,8 +83,8 @@ const CALLERS: [Caller; 14] = [
 ];
 
 /// Logins added by this test to the fixture: a user of the main school who still has the
-/// first password, and the staff and administrator of the other school. Logins starting with
-/// `x` belong to the other school.
+/// first password, a 導師 and a 代理人 of the main school, and the staff and administrator of
+/// the other school. Logins starting with `x` belong to the other school.
 const FIRST_PASSWORD_USER: &str = "f100";
 const FOREIGN_STAFF: &str = "x300";
 const FOREIGN_ADMIN: &str = "x200";
@@ -502,7 +502,8 @@ async fn document_of(app: &TestApp, outcome: i64) -> i64 {
 }
 
 /// Adds the callers the shared fixture lacks: a user of the main school with every role but
-/// still the first password, and the staff and administrator of the other school.
+/// still the first password, the 導師 of homeroom 201, the math course's 代理人 for today,
+/// and the staff and administrator of the other school.
 async fn add_users(app: &TestApp) {
     let mut hashes = Vec::new();
     for login in [FIRST_PASSWORD_USER, FOREIGN_STAFF, FOREIGN_ADMIN, HOMEROOM_TEACHER, DELEGATE] {

@@ -31,7 +31,7 @@ test('導師 switches role, reads the homeroom and prints a 歷程確認單', as
 
   await page.getByRole('link', { name: '檢視 陳宇翔 的學習成果' }).click();
   await hydrated(page);
-  await expect(page.getByRole('heading', { name: '學生學習成果' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '201 班 1 號 112001 陳宇翔' })).toBeVisible();
   for (const size of [PHONE, DESKTOP]) {
     await page.setViewportSize(size);
     await screenshot(page, testInfo, 'homeroom-student');
@@ -63,7 +63,7 @@ test('代理人 certifies the covered course and the course teacher sees the del
   }
   await page.goto('/teacher/certify');
   await hydrated(page);
-  await expect(page.getByText('數學A').first()).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: '數學A' }).first()).toBeVisible();
   await screenshot(page, testInfo, 'certify-as-delegate');
 
   await login(page, 't003');

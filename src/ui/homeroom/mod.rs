@@ -89,7 +89,7 @@ fn HomeroomContent(page: HomeroomPage) -> impl IntoView {
         <h2>{heading}</h2>
         <CountsLine counts=page.totals/>
         <div class="table-scroll">
-            <table class="responsive">
+            <table class="responsive homeroom-students">
                 <thead>
                     <tr>
                         <th scope="col">{t!(i18n, homeroom.seat)}</th>
@@ -231,7 +231,15 @@ fn StudentRecordView() -> impl IntoView {
                     Ok(record) => {
                         let back = ids.get_untracked().map(|(homeroom, _)| format!("/homeroom?homeroom={homeroom}")).unwrap_or_else(|| "/homeroom".to_owned());
                         let sheet = ids.get_untracked().map(|(homeroom, student)| format!("/homeroom/{homeroom}/students/{student}/sheet")).unwrap_or_default();
-                        let heading = format!("{} {} {} {}", record.homeroom, record.seat_no, record.student_no, record.name);
+                        let heading = t_string!(
+                            i18n,
+                            homeroom.student_heading,
+                            class = record.homeroom.clone(),
+                            seat = record.seat_no,
+                            student_no = record.student_no.clone(),
+                            name = record.name.clone()
+                        )
+                        .to_string();
                         view! {
                             <p><a class="link" href=back>{t!(i18n, homeroom.back)}</a></p>
                             <h1>{heading}</h1>
@@ -262,7 +270,7 @@ fn OutcomeTable(outcomes: Vec<RecordOutcome>) -> impl IntoView {
     };
     view! {
         <div class="table-scroll">
-            <table class="responsive record-table">
+            <table class="responsive record-table dates-nowrap">
                 <thead>
                     <tr>
                         <th scope="col">{t!(i18n, fields.semester)}</th>
