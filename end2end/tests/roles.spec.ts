@@ -70,6 +70,6 @@ test('代理人 certifies the covered course and the course teacher sees the del
   await page.goto('/delegations');
   await hydrated(page);
   await expect(page.getByRole('heading', { name: '我的課程與代理人' })).toBeVisible();
-  await expect(page.getByText('張志明').first()).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: '張志明' }).first()).toBeVisible();
   await screenshot(page, testInfo, 'delegations-teacher');
 });
