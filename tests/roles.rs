@@ -206,6 +206,7 @@ async fn delegation_rejects_invalid_delegates_and_periods() {
             "UnknownPerson",
         ),
         ("nobody", today.clone(), later.clone(), "UnknownPerson"),
+        ("", today.clone(), later.clone(), "DelegateMissing"),
         (STUDENT, today.clone(), later.clone(), "IsStudent"),
         (SUBMITTER, today.clone(), later.clone(), "NotTeacher"),
         (TEACHER, today.clone(), later.clone(), "SelfDelegation"),
@@ -241,6 +242,11 @@ async fn delegation_rejects_invalid_delegates_and_periods() {
         overlapping.text().contains("Overlapping"),
         "{}",
         overlapping.text()
+    );
+    assert_eq!(
+        overlapping.json()["Delegation"]["Overlapping"]["name"],
+        serde_json::json!(display_name_of(&app, OTHER_TEACHER).await),
+        "the overlap names the delegate as the page does"
     );
 
     let bad_date = name_delegate(&mut teacher, math, OTHER_TEACHER, "113/13/40", &later).await;
@@ -492,6 +498,14 @@ async fn homeroom_teacher_refused_other_homerooms_and_schools() {
     );
 }
 
+async fn display_name_of(app: &TestApp, login: &str) -> String {
+    sqlx::query_scalar("SELECT display_name FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_one(app.pool())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn role_switch_changes_active_role_only() {
     let app = TestApp::new().await;
@@ -503,6 +517,11 @@ async fn role_switch_changes_active_role_only() {
 
     let reply = user.call("homeroom_page", "").await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "acting as teacher");
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({ "RoleNotActive": { "role": "HomeroomTeacher" } }),
+        "a held role that is not active gets a hint to switch"
+    );
     let reply = user
         .call_json("review_page", serde_json::json!({ "query": all_query() }))
         .await;

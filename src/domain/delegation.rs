@@ -9,6 +9,8 @@ use super::ids::{CourseId, UserId};
 /// Why a delegate could not be named.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DelegationProblem {
+    /// No delegate was chosen.
+    DelegateMissing,
     /// No active account of the school has this login.
     UnknownPerson { login: String },
     /// The account is a student's.
@@ -25,6 +27,7 @@ pub enum DelegationProblem {
     /// ROC dates of the existing one.
     Overlapping {
         login: String,
+        name: String,
         starts_on: String,
         ends_on: String,
     },

@@ -19,6 +19,9 @@ pub enum AppError {
     /// Logged in, but this role may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// The user holds `role` but the session acts in another one: switching 目前身分 helps.
+    #[error("acting in another role than {role:?}")]
+    RoleNotActive { role: super::role::Role },
     /// The thing does not exist, or it is not this user's to see.
     #[error("{0:?} not found")]
     NotFound(Resource),
@@ -208,7 +211,7 @@ impl AppError {
             AppError::RecoveryLinkInvalid => 410,
             AppError::PasswordChangeRequired => 403,
             AppError::InitialPasswordExpired | AppError::CurrentPasswordWrong => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::RoleNotActive { .. } => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict
             | AppError::Transition(_)

@@ -17,6 +17,12 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
     match error {
         AppError::Unauthenticated => td_string!(locale, errors.unauthenticated).to_string(),
         AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
+        AppError::RoleNotActive { role } => td_string!(
+            locale,
+            errors.role_not_active,
+            role = super::nav::role_name(locale, *role)
+        )
+        .to_string(),
         AppError::NotFound(resource) => match resource {
             Resource::Outcome => td_string!(locale, errors.outcome_not_found).to_string(),
             Resource::Account => td_string!(locale, errors.account_not_found).to_string(),
@@ -214,6 +220,9 @@ pub fn error_message(locale: Locale, error: &AppError) -> String {
 
 fn delegation_message(locale: Locale, problem: &DelegationProblem) -> String {
     match problem {
+        DelegationProblem::DelegateMissing => {
+            td_string!(locale, errors.delegate_missing).to_string()
+        }
         DelegationProblem::UnknownPerson { login } => {
             td_string!(locale, errors.delegate_unknown, login = login).to_string()
         }
@@ -230,11 +239,13 @@ fn delegation_message(locale: Locale, problem: &DelegationProblem) -> String {
         DelegationProblem::EndsInPast => td_string!(locale, errors.delegate_past).to_string(),
         DelegationProblem::Overlapping {
             login,
+            name,
             starts_on,
             ends_on,
         } => td_string!(
             locale,
             errors.delegate_overlap,
+            name = name,
             login = login,
             from = starts_on,
             to = ends_on

@@ -50,7 +50,7 @@ impl CurrentUser {
                 active_role = self.active_role.map(Role::as_str),
                 "refused: not acting in the required role"
             );
-            Err(AppError::Forbidden)
+            Err(self.refusal(&[role]))
         }
     }
 
@@ -67,7 +67,16 @@ impl CurrentUser {
                 active_role = self.active_role.map(Role::as_str),
                 "refused: not acting in any of the required roles"
             );
-            Err(AppError::Forbidden)
+            Err(self.refusal(roles))
+        }
+    }
+
+    /// Returns the refusal for a session that does not act in any of `required`: a hint to
+    /// switch when the user holds one of them, otherwise `Forbidden`.
+    fn refusal(&self, required: &[Role]) -> AppError {
+        match required.iter().find(|role| self.roles.contains(role)) {
+            Some(&role) => AppError::RoleNotActive { role },
+            None => AppError::Forbidden,
         }
     }
 

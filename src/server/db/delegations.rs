@@ -32,6 +32,7 @@ pub struct StoredDelegation {
     pub id: i64,
     pub course: CourseHead,
     pub delegate_login: String,
+    pub delegate_name: String,
     pub starts_on: String,
     pub ends_on: String,
 }
@@ -116,7 +117,7 @@ pub async fn find_overlapping(
     row.map(|row| stored_from_row(&row)).transpose()
 }
 
-const STORED_SELECT: &str = "SELECT d.id, d.course_id, c.teacher_id, u.login, d.starts_on, d.ends_on \
+const STORED_SELECT: &str = "SELECT d.id, d.course_id, c.teacher_id, u.login, u.display_name, d.starts_on, d.ends_on \
      FROM course_delegations d \
      JOIN courses c ON c.id = d.course_id AND c.school_id = d.school_id \
      JOIN users u ON u.id = d.delegate_id";
@@ -129,6 +130,7 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredDelegation, sqlx::Er
             teacher_id: UserId(row.try_get("teacher_id")?),
         },
         delegate_login: row.try_get("login")?,
+        delegate_name: row.try_get("display_name")?,
         starts_on: row.try_get("starts_on")?,
         ends_on: row.try_get("ends_on")?,
     })

@@ -63,6 +63,9 @@ pub async fn add(
     }
     let (starts_on, ends_on) = (starts_on.to_string(), ends_on.to_string());
     let login = crate::server::services::auth::normalise_login(&input.delegate_login);
+    if login.is_empty() {
+        return Err(AppError::Delegation(DelegationProblem::DelegateMissing));
+    }
 
     let mut tx = state
         .db
@@ -99,6 +102,7 @@ pub async fn add(
     if let Some(existing) = overlapping {
         return Err(AppError::Delegation(DelegationProblem::Overlapping {
             login: existing.delegate_login,
+            name: existing.delegate_name,
             starts_on: roc_day(&existing.starts_on),
             ends_on: roc_day(&existing.ends_on),
         }));

@@ -141,6 +141,19 @@ fn AccountSearch() -> impl IntoView {
         event.prevent_default();
         query.set(typed.get_untracked());
     };
+    // Only the result of the latest action shows, so a reset's notice does not sit above an
+    // older sign-out's.
+    let latest = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        if reset.value().get().is_some() {
+            latest.set(Some(true));
+        }
+    });
+    Effect::new(move |_| {
+        if end.value().get().is_some() {
+            latest.set(Some(false));
+        }
+    });
     view! {
         <section class="card no-print" aria-labelledby="account-search-title">
             <h2 id="account-search-title">{t!(i18n, accounts.search_title)}</h2>
@@ -153,11 +166,11 @@ fn AccountSearch() -> impl IntoView {
                 </label>
                 <button type="submit" class="button">{t!(i18n, accounts.search)}</button>
             </form>
-            {move || reset.value().get().map(|result| match result {
+            {move || reset.value().get().filter(|_| latest.get() == Some(true)).map(|result| match result {
                 Ok(slip) => view! { <IssuedSlip slip=slip/> }.into_any(),
                 Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
             })}
-            {move || end.value().get().map(|result| match result {
+            {move || end.value().get().filter(|_| latest.get() == Some(false)).map(|result| match result {
                 Ok(count) => view! {
                     <p class="notice notice-success" role="status">{t!(i18n, accounts.sessions_ended, count = count)}</p>
                 }

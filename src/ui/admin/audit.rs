@@ -140,7 +140,12 @@ fn value_label(locale: Locale, value: &str) -> String {
             .to_string();
         }
     }
+    if let Some(count) = value.strip_prefix("sessions_ended:") {
+        return td_string!(locale, audit_value.sessions_ended, count = count).to_string();
+    }
     let label = match value {
+        "email" => td_string!(locale, audit_value.email),
+        "sms" => td_string!(locale, audit_value.sms),
         "draft" => td_string!(locale, audit_value.draft),
         "pending" => td_string!(locale, audit_value.pending),
         "passed" => td_string!(locale, audit_value.passed),
