@@ -23,7 +23,7 @@ fi
 if [ "$up_to_date" = yes ]; then
   printf '\033[1;34m[demo]\033[0m the release build is up to date\n'
 else
-  printf '\033[1;34m[demo]\033[0m building the release (the first build takes about 10 minutes)\n'
+  printf '\033[1;34m[demo]\033[0m building the release (the first build takes 10 to 20 minutes)\n'
   cargo leptos build --release
   touch "$stamp"
 fi

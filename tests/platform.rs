@@ -142,7 +142,7 @@ async fn student_page_renders_summary_line_and_draft() {
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(
-        html.contains("1131 / 待認證: 1 通過: 1 不通過: 0"),
+        html.contains("待認證 1 件 · 通過 1 件 · 不通過 0 件"),
         "summary line missing"
     );
     assert!(html.contains("還沒送出的草稿"));

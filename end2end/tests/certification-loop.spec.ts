@@ -55,7 +55,7 @@ test('certification loop from upload to resubmission', async ({ browser }, testI
       await dialog.getByRole('button', { name: '確定送出' }).click();
       await expect(row.getByText('待認證', { exact: true })).toBeVisible();
     }
-    await expect(student.getByText('1131 / 待認證: 2 通過: 0 不通過: 0')).toBeVisible();
+    await expect(student.getByText('待認證 2 件 · 通過 0 件 · 不通過 0 件')).toBeVisible();
     await expect(student.getByText('已上傳，目前是「草稿」')).toHaveCount(0);
     await screenshot(student, testInfo, '03-student-submitted');
   });
@@ -131,7 +131,7 @@ test('certification loop from upload to resubmission', async ({ browser }, testI
     await expect(bell(student, 2)).toBeVisible();
     await expect(bell(secondTab, 2)).toBeVisible();
     // The list behind the bubble follows too.
-    await expect(student.getByText('1131 / 待認證: 0 通過: 1 不通過: 1')).toBeVisible();
+    await expect(student.getByText('待認證 0 件 · 通過 1 件 · 不通過 1 件')).toBeVisible();
     await screenshot(student, testInfo, '08-student-bubble');
     await bell(student, 2).click();
     await student.waitForURL(/\/notifications/);
@@ -148,7 +148,7 @@ test('certification loop from upload to resubmission', async ({ browser }, testI
     const failedRow = student.getByRole('row').filter({ hasText: JPG_SUMMARY });
     await expect(failedRow.getByText('不通過', { exact: true })).toBeVisible();
     await expect(failedRow.getByText(FAIL_REASON)).toBeVisible();
-    await expect(student.getByText('1131 / 待認證: 0 通過: 1 不通過: 1')).toBeVisible();
+    await expect(student.getByText('待認證 0 件 · 通過 1 件 · 不通過 1 件')).toBeVisible();
     await failedRow.getByRole('link', { name: /^修改/ }).click();
     await student.waitForURL(/\/revise$/);
     await hydrated(student);
@@ -181,7 +181,7 @@ test('certification loop from upload to resubmission', async ({ browser }, testI
     await expect(bell(student, 1)).toBeVisible();
     await student.goto('/student/outcomes');
     await hydrated(student);
-    await expect(student.getByText('1131 / 待認證: 0 通過: 2 不通過: 0')).toBeVisible();
+    await expect(student.getByText('待認證 0 件 · 通過 2 件 · 不通過 0 件')).toBeVisible();
     await screenshot(student, testInfo, '11-student-all-passed');
     await student.setViewportSize(DESKTOP);
     await screenshot(student, testInfo, '11-student-all-passed');

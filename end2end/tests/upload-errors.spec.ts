@@ -34,6 +34,6 @@ test('upload form names a bad file and stores nothing', async ({ page }, testInf
 
   await page.goto('/student/outcomes');
   await hydrated(page);
-  await expect(page.getByText('1131 / 待認證: 0 通過: 0 不通過: 0')).toBeVisible();
+  await expect(page.getByText('待認證 0 件 · 通過 0 件 · 不通過 0 件')).toBeVisible();
   await expect(page.getByText('這學期還沒有上傳學習成果。')).toBeVisible();
 });

@@ -438,7 +438,6 @@ fn SemesterSection(
                 {t_string!(
                     i18n,
                     student.summary_line,
-                    code = code.clone(),
                     pending = counts.pending,
                     passed = counts.passed,
                     failed = counts.failed
