@@ -255,7 +255,7 @@ impl ReviewCounts {
     }
 }
 
-/// A student's counts for one semester: the summary line `1131 / 待認證: 1 通過: 21 不通過: 1`
+/// A student's counts for one semester: the summary line `待認證 1 件 · 通過 21 件 · 不通過 1 件`
 /// plus the drafts, which the line leaves out because they are not submitted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SemesterCounts {
