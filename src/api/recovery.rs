@@ -7,7 +7,7 @@ use crate::domain::AppError;
 use crate::domain::recovery::{RecoveryLinkInfo, RecoveryRequested};
 
 /// Sends the login name and a one-time link (e-mail) or code (SMS) to every account of the
-/// school with `contact` on record. The answer does not say whether one was found.
+/// school with `contact` on record. The response does not reveal whether one was found.
 #[server(prefix = "/api", endpoint = "request_recovery")]
 pub async fn request_recovery(
     school_code: Option<String>,

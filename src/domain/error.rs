@@ -19,7 +19,7 @@ pub enum AppError {
     /// Logged in, but this role may not do this.
     #[error("forbidden")]
     Forbidden,
-    /// The user holds `role` but the session acts in another one: switching 目前身分 helps.
+    /// The user has `role` but the session acts in another one, so switching 目前身分 helps.
     #[error("acting in another role than {role:?}")]
     RoleNotActive { role: super::role::Role },
     /// The thing does not exist, or it is not this user's to see.

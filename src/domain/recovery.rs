@@ -18,7 +18,7 @@ pub const MAX_CODE_ATTEMPTS: i64 = 5;
 /// nobody can flood a student's phone or mailbox.
 pub const MAX_MESSAGES_PER_HOUR: i64 = 3;
 
-/// Where the one-time secret goes.
+/// The channel that carries the one-time secret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RecoveryChannel {
     Email,
@@ -53,7 +53,7 @@ impl Contact {
     }
 }
 
-/// Why a typed contact was refused.
+/// The reason a typed contact was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContactProblem {
     Missing,
@@ -98,7 +98,7 @@ pub fn parse_code(text: &str) -> Option<String> {
     (digits.len() == CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
-/// What the recovery page shows after a request, whatever was found.
+/// The recovery page's confirmation after a request, the same whatever was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecoveryRequested {
     pub channel: RecoveryChannel,
@@ -106,7 +106,7 @@ pub struct RecoveryRequested {
     pub contact: String,
 }
 
-/// What the page opened from an e-mailed link shows.
+/// The account behind an e-mailed link, for the page that sets the new password.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecoveryLinkInfo {
     pub school_name: String,

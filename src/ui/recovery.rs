@@ -149,7 +149,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     }
 }
 
-/// The new password twice, with the rules.
+/// Renders the new-password and confirmation fields with the password rules.
 #[component]
 fn NewPasswordFields() -> impl IntoView {
     let i18n = use_i18n();

@@ -81,7 +81,7 @@ impl SmtpSink {
         }
     }
 
-    /// The URL to configure as `LICHENG_SMTP_URL`.
+    /// Returns the URL to configure as `LICHENG_SMTP_URL`.
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }

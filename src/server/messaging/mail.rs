@@ -27,7 +27,7 @@ enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Address,
-    /// Where mail goes, without credentials, for the log.
+    /// The mail destination without credentials, for the log.
     description: String,
 }
 

@@ -23,15 +23,7 @@ pub async fn change_password(
         .await
         .or_internal("loading the account")?
         .ok_or(AppError::Unauthenticated)?;
-    let national_id = match &owner.national_id_enc {
-        Some(sealed) => Some(
-            state
-                .national_ids
-                .decrypt(sealed)
-                .or_internal("decrypting a national ID")?,
-        ),
-        None => None,
-    };
+    let national_id = stored_national_id(state, &owner)?;
     let personal = PersonalData {
         login: &owner.login,
         student_number: owner.student_number.as_deref(),
@@ -87,4 +79,21 @@ pub async fn change_password(
         .or_internal("committing a password change")?;
     tracing::info!(user.id = %user.user_id, "password changed");
     Ok(())
+}
+
+/// Decrypts the account's national ID, if it has one, for the password rules.
+pub(crate) fn stored_national_id(
+    state: &AppState,
+    owner: &db::users::PasswordOwner,
+) -> Result<Option<crate::domain::national_id::NationalId>, AppError> {
+    owner
+        .national_id_enc
+        .as_deref()
+        .map(|sealed| {
+            state
+                .national_ids
+                .decrypt(sealed)
+                .or_internal("decrypting a national ID")
+        })
+        .transpose()
 }

@@ -1,6 +1,6 @@
 //! 忘記帳號/密碼: a user who forgot the login name or the password enters the e-mail
-//! address or mobile number the school has on record, and gets the login name with a
-//! one-time link (e-mail, 30 minutes) or a one-time code (SMS, 10 minutes) to set a new
+//! address or mobile number the school has on record. Each matching account gets its login
+//! name with a one-time link (e-mail, 30 minutes) or code (SMS, 10 minutes) to set a new
 //! password.
 //!
 //! The answer to a request is the same whether an account was found or not, and messages are
@@ -278,15 +278,7 @@ async fn set_password(
         .await
         .or_internal("loading the account")?
         .ok_or(AppError::RecoveryLinkInvalid)?;
-    let national_id = match &owner.national_id_enc {
-        Some(sealed) => Some(
-            state
-                .national_ids
-                .decrypt(sealed)
-                .or_internal("decrypting a national ID")?,
-        ),
-        None => None,
-    };
+    let national_id = crate::server::services::account::stored_national_id(state, &owner)?;
     let personal = PersonalData {
         login: &owner.login,
         student_number: owner.student_number.as_deref(),
