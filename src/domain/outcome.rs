@@ -245,6 +245,19 @@ impl ReviewCounts {
         }
     }
 
+    /// Adds up counts, such as those of several semesters.
+    pub fn sum<'a>(counts: impl IntoIterator<Item = &'a ReviewCounts>) -> ReviewCounts {
+        counts
+            .into_iter()
+            .fold(ReviewCounts::default(), |sum, counts| ReviewCounts {
+                undecided: sum.undecided + counts.undecided,
+                passed_unpublished: sum.passed_unpublished + counts.passed_unpublished,
+                failed_unpublished: sum.failed_unpublished + counts.failed_unpublished,
+                published_passed: sum.published_passed + counts.published_passed,
+                published_failed: sum.published_failed + counts.published_failed,
+            })
+    }
+
     pub fn total(&self) -> u64 {
         self.undecided + self.unpublished() + self.published_passed + self.published_failed
     }

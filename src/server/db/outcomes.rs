@@ -10,12 +10,13 @@ use sqlx::{AnyPool, Row};
 use super::files::{FILE_COLUMNS, file_info};
 use super::schools::semester_code;
 use super::{Db, Tx};
-use crate::domain::calendar::UtcMillis;
+use crate::domain::calendar::{SemesterCode, UtcMillis};
 use crate::domain::ids::{
     CourseId, FileId, HomeroomId, OutcomeId, ReviewId, SchoolId, SemesterId, SubjectId, UserId,
 };
 use crate::domain::outcome::{OutcomeState, OutcomeStatus, ReviewCounts, ReviewFilter, Verdict};
 use crate::domain::views::{FilterOption, ReviewQuery, ReviewRound, ReviewRow, StudentOutcome};
+use crate::domain::window::Window;
 
 /// The stored state of an outcome, as the services check it before a change.
 #[derive(Clone, Debug)]
@@ -602,6 +603,45 @@ const REVIEW_FROM: &str = "FROM course_outcomes o \
      LEFT JOIN homeroom_members hm ON hm.student_id = o.student_id AND hm.school_year_id = s.school_year_id \
      LEFT JOIN homerooms h ON h.id = hm.homeroom_id";
 
+/// Counts the teacher's submitted outcomes per semester and state under every filter but the
+/// state, newest semester first.
+pub async fn review_counts_by_semester(
+    pool: &AnyPool,
+    school: SchoolId,
+    teacher: UserId,
+    day: &str,
+    query: &ReviewQuery,
+) -> Result<Vec<(SemesterCode, ReviewCounts)>, sqlx::Error> {
+    let clause = ReviewWhere::new(school, teacher, day, query);
+    let decision = "CASE WHEN o.status = 'pending' THEN r.verdict END";
+    let sql = format!(
+        "SELECT s.school_year, s.semester, o.status, {decision} AS decision, COUNT(*) AS n \
+         {REVIEW_FROM} {} GROUP BY s.school_year, s.semester, o.status, {decision} \
+         ORDER BY s.school_year DESC, s.semester DESC",
+        clause.sql
+    );
+    let rows = bind_all(sqlx::query(&sql), &clause.binds)
+        .fetch_all(pool)
+        .await?;
+    let mut semesters: Vec<(SemesterCode, ReviewCounts)> = Vec::new();
+    for row in rows {
+        let code = semester_code(row.try_get("school_year")?, row.try_get("semester")?)?;
+        let status: String = row.try_get("status")?;
+        let decision: Option<String> = row.try_get("decision")?;
+        let count: i64 = row.try_get("n")?;
+        let state = OutcomeStatus::parse(&status)
+            .map(|status| OutcomeState::new(status, decision.as_deref().and_then(Verdict::parse)))
+            .and_then(OutcomeState::review_state);
+        if semesters.last().is_none_or(|(last, _)| *last != code) {
+            semesters.push((code, ReviewCounts::default()));
+        }
+        if let (Some(state), Some((_, counts))) = (state, semesters.last_mut()) {
+            counts.add(state, u64::try_from(count).unwrap_or(0));
+        }
+    }
+    Ok(semesters)
+}
+
 /// Counts the teacher's submitted outcomes per state under every filter but the state.
 pub async fn review_counts(
     pool: &AnyPool,
@@ -610,28 +650,8 @@ pub async fn review_counts(
     day: &str,
     query: &ReviewQuery,
 ) -> Result<ReviewCounts, sqlx::Error> {
-    let clause = ReviewWhere::new(school, teacher, day, query);
-    let sql = format!(
-        "SELECT o.status, CASE WHEN o.status = 'pending' THEN r.verdict END AS decision, COUNT(*) AS n \
-         {REVIEW_FROM} {} GROUP BY o.status, CASE WHEN o.status = 'pending' THEN r.verdict END",
-        clause.sql
-    );
-    let rows = bind_all(sqlx::query(&sql), &clause.binds)
-        .fetch_all(pool)
-        .await?;
-    let mut counts = ReviewCounts::default();
-    for row in rows {
-        let status: String = row.try_get("status")?;
-        let decision: Option<String> = row.try_get("decision")?;
-        let count: i64 = row.try_get("n")?;
-        let state = OutcomeStatus::parse(&status)
-            .map(|status| OutcomeState::new(status, decision.as_deref().and_then(Verdict::parse)))
-            .and_then(OutcomeState::review_state);
-        if let Some(state) = state {
-            counts.add(state, u64::try_from(count).unwrap_or(0));
-        }
-    }
-    Ok(counts)
+    let semesters = review_counts_by_semester(pool, school, teacher, day, query).await?;
+    Ok(ReviewCounts::sum(semesters.iter().map(|(_, counts)| counts)))
 }
 
 /// Lists one page of the teacher's submitted outcomes, by homeroom, seat and subject. The
@@ -739,15 +759,17 @@ pub async fn decided_unpublished(
         .collect()
 }
 
-/// Lists the semesters in which the teacher has courses, newest first.
+/// Lists the semesters in which the teacher has courses, newest first, with each one's
+/// teacher window.
 pub async fn teacher_semesters(
     pool: &AnyPool,
     school: SchoolId,
     teacher: UserId,
     day: &str,
-) -> Result<Vec<(SemesterId, crate::domain::calendar::SemesterCode)>, sqlx::Error> {
+) -> Result<Vec<(SemesterId, SemesterCode, Window)>, sqlx::Error> {
     let sql = format!(
-        "SELECT DISTINCT s.id, s.school_year, s.semester FROM courses c JOIN semesters s ON s.id = c.semester_id \
+        "SELECT DISTINCT s.id, s.school_year, s.semester, s.teacher_opens_at, s.teacher_closes_at \
+         FROM courses c JOIN semesters s ON s.id = c.semester_id \
          WHERE c.school_id = $1 AND {} ORDER BY s.school_year DESC, s.semester DESC",
         certifies_course(2, 3)
     );
@@ -762,6 +784,7 @@ pub async fn teacher_semesters(
             Ok((
                 SemesterId(row.try_get("id")?),
                 semester_code(row.try_get("school_year")?, row.try_get("semester")?)?,
+                super::windows::window(row, "teacher_opens_at", "teacher_closes_at")?,
             ))
         })
         .collect()
@@ -774,7 +797,7 @@ pub async fn teacher_filter_options(
     school: SchoolId,
     teacher: UserId,
     day: &str,
-    semester: Option<crate::domain::calendar::SemesterCode>,
+    semester: Option<SemesterCode>,
 ) -> Result<(Vec<FilterOption<HomeroomId>>, Vec<FilterOption<SubjectId>>), sqlx::Error> {
     let semester_clause = if semester.is_some() {
         " AND s.school_year = $4 AND s.semester = $5"

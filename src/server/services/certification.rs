@@ -7,7 +7,7 @@ use crate::domain::AppError;
 use crate::domain::calendar::UtcMillis;
 use crate::domain::error::Resource;
 use crate::domain::ids::{OutcomeId, UserId};
-use crate::domain::outcome::{Transition, Verdict};
+use crate::domain::outcome::{ReviewCounts, Transition, Verdict};
 use crate::domain::paging::{PageRange, PageRequest};
 use crate::domain::role::Role;
 use crate::domain::text::FailReason;
@@ -44,37 +44,76 @@ pub async fn review_page(
     let pool = &state.db.pool;
     let now = state.clock.now();
     let day = taipei_day(now);
-    let counts = db::outcomes::review_counts(pool, user.school_id, user.user_id, &day, &query)
-        .await
-        .or_internal("counting outcomes to certify")?;
-    let total = counts_under(&counts, query.state);
-    query.page = query.page.clamp_to(total);
-    let rows = db::outcomes::review_page(pool, user.school_id, user.user_id, &day, &query)
-        .await
-        .or_internal("listing outcomes to certify")?;
-    let mut rows = rows;
-    let teacher_semesters =
-        db::outcomes::teacher_semesters(pool, user.school_id, user.user_id, &day)
+    let (school, teacher) = (user.school_id, user.user_id);
+    // A homeroom or subject filter narrows the counts above the list. Without one, the counts
+    // are the sum of the per-semester counts, which the deadlines need anyway.
+    let narrowed = query.homeroom.is_some() || query.subject.is_some();
+    // The queries of the page do not depend on each other. Each runs on its own pooled
+    // connection, so the page waits for the slowest query instead of their sum.
+    let (per_semester, narrowed_counts, rows, teacher_semesters, (homerooms, subjects)) = tokio::try_join!(
+        async {
+            db::outcomes::review_counts_by_semester(
+                pool,
+                school,
+                teacher,
+                &day,
+                &ReviewQuery::default(),
+            )
             .await
-            .or_internal("listing the teacher's semesters")?;
-    let (homerooms, subjects) = db::outcomes::teacher_filter_options(
-        pool,
-        user.school_id,
-        user.user_id,
-        &day,
-        query.semester,
-    )
-    .await
-    .or_internal("listing filter options")?;
+            .or_internal("counting outcomes per semester")
+        },
+        async {
+            if narrowed {
+                db::outcomes::review_counts(pool, school, teacher, &day, &query)
+                    .await
+                    .map(Some)
+                    .or_internal("counting outcomes to certify")
+            } else {
+                Ok(None)
+            }
+        },
+        async {
+            db::outcomes::review_page(pool, school, teacher, &day, &query)
+                .await
+                .or_internal("listing outcomes to certify")
+        },
+        async {
+            db::outcomes::teacher_semesters(pool, school, teacher, &day)
+                .await
+                .or_internal("listing the teacher's semesters")
+        },
+        async {
+            db::outcomes::teacher_filter_options(pool, school, teacher, &day, query.semester)
+                .await
+                .or_internal("listing filter options")
+        },
+    )?;
+    let counts = narrowed_counts.unwrap_or_else(|| {
+        ReviewCounts::sum(
+            per_semester
+                .iter()
+                .filter(|(code, _)| query.semester.is_none_or(|wanted| wanted == *code))
+                .map(|(_, counts)| counts),
+        )
+    });
+    let total = counts_under(&counts, query.state);
+    let requested = query.page;
+    query.page = query.page.clamp_to(total);
+    // A page beyond the last (publishing emptied it) is read again as the last page.
+    let mut rows = if query.page == requested {
+        rows
+    } else {
+        db::outcomes::review_page(pool, school, teacher, &day, &query)
+            .await
+            .or_internal("listing outcomes to certify")?
+    };
 
     // Each semester's teacher window: rows of a closed one cannot change, and the page lists
     // what is left before each open deadline.
-    let mut connection = pool.acquire().await.or_internal("acquiring a connection")?;
     let mut deadlines = Vec::new();
     let mut closed = Vec::new();
-    for &(semester_id, code) in &teacher_semesters {
-        let window =
-            windows::teacher_window(&mut connection, user.school_id, semester_id, now).await?;
+    for &(_, code, window) in &teacher_semesters {
+        let window = windows::info(window, now);
         let listed = query.semester.is_none_or(|wanted| wanted == code);
         let is_closed = matches!(window.state, WindowState::Closed { .. });
         if is_closed {
@@ -85,14 +124,11 @@ pub async fn review_page(
         if !listed && is_closed {
             continue;
         }
-        let only_this = ReviewQuery {
-            semester: Some(code),
-            ..ReviewQuery::default()
-        };
-        let counts =
-            db::outcomes::review_counts(pool, user.school_id, user.user_id, &day, &only_this)
-                .await
-                .or_internal("counting unfinished outcomes")?;
+        let counts = per_semester
+            .iter()
+            .find(|(semester, _)| *semester == code)
+            .map(|(_, counts)| *counts)
+            .unwrap_or_default();
         let deadline = TeacherDeadline {
             semester: code,
             window,
@@ -110,7 +146,7 @@ pub async fn review_page(
     }
     let semesters = teacher_semesters
         .into_iter()
-        .map(|(_, code)| code)
+        .map(|(_, code, _)| code)
         .collect();
     Ok(ReviewPage {
         range: PageRange::of(query.page, total),
