@@ -6,6 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
+use bytes::Bytes;
 use common::*;
 use futures::TryStreamExt;
 use licheng::server::backup::{self, Progress};
@@ -26,7 +27,7 @@ async fn read_all(
 async fn put(store: &dyn BlobStore, bytes: &[u8]) -> String {
     let mut writer = store.begin().await.unwrap();
     for chunk in bytes.chunks(64 * 1024) {
-        writer.write(chunk).await.unwrap();
+        writer.write(Bytes::copy_from_slice(chunk)).await.unwrap();
     }
     let staged = writer.finish().await.unwrap();
     let sha256 = staged.sha256().to_owned();
@@ -79,12 +80,12 @@ async fn s3_store_drops_uncommitted_uploads() {
     let spool = tempfile::tempdir().unwrap();
     let store = S3Store::open(&server.config(), spool.path()).await.unwrap();
     let mut writer = store.begin().await.unwrap();
-    writer.write(b"half an upload").await.unwrap();
+    writer.write(Bytes::from_static(b"half an upload")).await.unwrap();
     assert_eq!(spool_files(spool.path()), 1);
     drop(writer);
     let staged = {
         let mut writer = store.begin().await.unwrap();
-        writer.write(b"complete, never committed").await.unwrap();
+        writer.write(Bytes::from_static(b"complete, never committed")).await.unwrap();
         writer.finish().await.unwrap()
     };
     let sha256 = staged.sha256().to_owned();

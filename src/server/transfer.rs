@@ -228,7 +228,7 @@ async fn copy_checked(
         .with_context(|| format!("file {sha256} is missing from the source store"))?;
     let mut writer = target.begin().await?;
     while let Some(chunk) = body.stream.next().await {
-        writer.write(&chunk?).await?;
+        writer.write(chunk?).await?;
     }
     let staged = writer.finish().await?;
     ensure!(

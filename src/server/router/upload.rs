@@ -180,7 +180,7 @@ async fn read_file(
         .await
         .or_internal("starting a file upload")?;
     let mut head: Vec<u8> = Vec::with_capacity(SNIFF_LEN);
-    let mut tail: Vec<u8> = Vec::with_capacity(TAIL_LEN * 2);
+    let mut tail: Vec<u8> = Vec::with_capacity(TAIL_LEN);
     let mut size: u64 = 0;
     let mut head_checked = false;
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
@@ -203,12 +203,9 @@ async fn read_file(
                 .map_err(AppError::File)?;
             head_checked = true;
         }
-        tail.extend_from_slice(&chunk);
-        if tail.len() > TAIL_LEN {
-            tail.drain(..tail.len() - TAIL_LEN);
-        }
+        keep_tail(&mut tail, &chunk);
         writer
-            .write(&chunk)
+            .write(chunk)
             .await
             .or_internal("writing an uploaded file")?;
     }
@@ -236,6 +233,19 @@ async fn read_file(
     }))
 }
 
+/// Keeps the last `TAIL_LEN` bytes of the file in `tail` after `chunk`, copying no more of
+/// the chunk than that.
+fn keep_tail(tail: &mut Vec<u8>, chunk: &[u8]) {
+    if chunk.len() >= TAIL_LEN {
+        tail.clear();
+        tail.extend_from_slice(&chunk[chunk.len() - TAIL_LEN..]);
+    } else {
+        let excess = (tail.len() + chunk.len()).saturating_sub(TAIL_LEN);
+        tail.drain(..excess);
+        tail.extend_from_slice(chunk);
+    }
+}
+
 /// A multipart error is a request cut short (the browser went away or the network dropped)
 /// or a malformed body; the body limit shows up here too.
 fn multipart_error(error: MultipartError) -> AppError {
@@ -249,5 +259,30 @@ fn multipart_error(error: MultipartError) -> AppError {
         AppError::UnreadableFileName
     } else {
         AppError::UploadAborted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_tail_across_chunk_sizes() {
+        let bytes: Vec<u8> = (0..5000u32).map(|n| (n % 251) as u8).collect();
+        for chunk_size in [1, 7, TAIL_LEN - 1, TAIL_LEN, TAIL_LEN + 1, 3000] {
+            let mut tail = Vec::new();
+            for chunk in bytes.chunks(chunk_size) {
+                keep_tail(&mut tail, chunk);
+            }
+            assert_eq!(tail, bytes[bytes.len() - TAIL_LEN..], "chunks of {chunk_size}");
+        }
+    }
+
+    #[test]
+    fn keep_tail_of_a_short_file() {
+        let mut tail = Vec::new();
+        keep_tail(&mut tail, b"%PDF");
+        keep_tail(&mut tail, b"-1.4");
+        assert_eq!(tail, b"%PDF-1.4");
     }
 }

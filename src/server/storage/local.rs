@@ -12,10 +12,12 @@ use std::path::{Path, PathBuf};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::fs::{self, File, OpenOptions};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
-use super::{BlobBody, BlobStore, BlobWriter, BoxFuture, StagedBlob};
+use bytes::Bytes;
+
+use super::{BlobBody, BlobStore, BlobWriter, BoxFuture, FileSink, StagedBlob};
 
 #[derive(Clone, Debug)]
 pub struct LocalStore {
@@ -72,7 +74,7 @@ impl BlobStore for LocalStore {
                 .await?;
             let writer = LocalWriter {
                 temp: TempPath(Some(path)),
-                file: Some(file),
+                file: FileSink::new(file.into_std().await),
                 hasher: Sha256::new(),
                 size: 0,
                 objects: self.root.join("objects"),
@@ -139,35 +141,24 @@ impl Drop for TempPath {
 
 struct LocalWriter {
     temp: TempPath,
-    file: Option<File>,
+    file: FileSink,
     hasher: Sha256,
     size: u64,
     objects: PathBuf,
 }
 
 impl BlobWriter for LocalWriter {
-    fn write<'a>(&'a mut self, chunk: &'a [u8]) -> BoxFuture<'a, io::Result<()>> {
+    fn write(&mut self, chunk: Bytes) -> BoxFuture<'_, io::Result<()>> {
         Box::pin(async move {
-            let file = self
-                .file
-                .as_mut()
-                .ok_or_else(|| io::Error::other("writer already finished"))?;
-            file.write_all(chunk).await?;
-            self.hasher.update(chunk);
+            self.hasher.update(&chunk);
             self.size += chunk.len() as u64;
-            Ok(())
+            self.file.write(chunk).await
         })
     }
 
     fn finish(mut self: Box<Self>) -> BoxFuture<'static, io::Result<Box<dyn StagedBlob>>> {
         Box::pin(async move {
-            let mut file = self
-                .file
-                .take()
-                .ok_or_else(|| io::Error::other("writer already finished"))?;
-            file.flush().await?;
-            file.sync_all().await?;
-            drop(file);
+            self.file.close(true).await?;
             let sha256 = hex::encode(self.hasher.clone().finalize());
             let temp = TempPath(Some(self.temp.take()));
             Ok(Box::new(LocalStaged {
@@ -247,8 +238,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::open(dir.path()).await.unwrap();
         let mut writer = store.begin().await.unwrap();
-        writer.write(b"hello ").await.unwrap();
-        writer.write("學習歷程".as_bytes()).await.unwrap();
+        writer.write(Bytes::from_static(b"hello ")).await.unwrap();
+        writer.write(Bytes::from("學習歷程")).await.unwrap();
         let staged = writer.finish().await.unwrap();
         let expected = hex::encode(Sha256::digest("hello 學習歷程".as_bytes()));
         assert_eq!(staged.sha256(), expected);
@@ -272,13 +263,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::open(dir.path()).await.unwrap();
         let mut writer = store.begin().await.unwrap();
-        writer.write(b"partial").await.unwrap();
+        writer.write(Bytes::from_static(b"partial")).await.unwrap();
         assert_eq!(temp_files(dir.path()), 1);
         drop(writer);
         assert_eq!(temp_files(dir.path()), 0);
         let staged = {
             let mut writer = store.begin().await.unwrap();
-            writer.write(b"complete but never committed").await.unwrap();
+            writer.write(Bytes::from_static(b"complete but never committed")).await.unwrap();
             writer.finish().await.unwrap()
         };
         drop(staged);
@@ -297,7 +288,7 @@ mod tests {
         let store = LocalStore::open(dir.path()).await.unwrap();
         for _ in 0..2 {
             let mut writer = store.begin().await.unwrap();
-            writer.write(b"same bytes").await.unwrap();
+            writer.write(Bytes::from_static(b"same bytes")).await.unwrap();
             writer.finish().await.unwrap().commit().await.unwrap();
         }
         let sha = hex::encode(Sha256::digest(b"same bytes"));
@@ -311,7 +302,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::open(dir.path()).await.unwrap();
         let mut writer = store.begin().await.unwrap();
-        writer.write(b"0123456789").await.unwrap();
+        writer.write(Bytes::from_static(b"0123456789")).await.unwrap();
         let staged = writer.finish().await.unwrap();
         let sha = staged.sha256().to_owned();
         staged.commit().await.unwrap();

@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::buffered::BufWriter;
@@ -26,7 +27,7 @@ use tokio::fs::{self, File, OpenOptions};
 use tokio::io::AsyncWriteExt;
 
 use super::local::TempPath;
-use super::{BlobBody, BlobStore, BlobWriter, BoxFuture, StagedBlob};
+use super::{BlobBody, BlobStore, BlobWriter, BoxFuture, FileSink, StagedBlob};
 
 /// The S3 settings of the configuration: the bucket, its server and the keys to sign in.
 #[derive(Clone, Debug)]
@@ -136,7 +137,7 @@ impl BlobStore for S3Store {
                 .await?;
             Ok(Box::new(SpoolWriter {
                 temp: TempPath(Some(path)),
-                file: Some(file),
+                file: FileSink::new(file.into_std().await),
                 hasher: Sha256::new(),
                 size: 0,
                 store: self.clone(),
@@ -189,35 +190,25 @@ impl BlobStore for S3Store {
 
 struct SpoolWriter {
     temp: TempPath,
-    file: Option<File>,
+    file: FileSink,
     hasher: Sha256,
     size: u64,
     store: S3Store,
 }
 
 impl BlobWriter for SpoolWriter {
-    fn write<'a>(&'a mut self, chunk: &'a [u8]) -> BoxFuture<'a, io::Result<()>> {
+    fn write(&mut self, chunk: Bytes) -> BoxFuture<'_, io::Result<()>> {
         Box::pin(async move {
-            let file = self
-                .file
-                .as_mut()
-                .ok_or_else(|| io::Error::other("writer already finished"))?;
-            file.write_all(chunk).await?;
-            self.hasher.update(chunk);
+            self.hasher.update(&chunk);
             self.size += chunk.len() as u64;
-            Ok(())
+            self.file.write(chunk).await
         })
     }
 
     fn finish(mut self: Box<Self>) -> BoxFuture<'static, io::Result<Box<dyn StagedBlob>>> {
         Box::pin(async move {
-            let mut file = self
-                .file
-                .take()
-                .ok_or_else(|| io::Error::other("writer already finished"))?;
-            // The spool is a local buffer, not the durable copy: flushing suffices.
-            file.flush().await?;
-            drop(file);
+            // The spool is a local buffer. The durable copy is the one in the bucket.
+            self.file.close(false).await?;
             Ok(Box::new(SpoolStaged {
                 temp: TempPath(Some(self.temp.take())),
                 sha256: hex::encode(self.hasher.clone().finalize()),

@@ -597,7 +597,7 @@ async fn stage(
     bytes: &[u8],
 ) -> anyhow::Result<UploadedFile> {
     let mut writer = state.storage.begin().await?;
-    writer.write(bytes).await?;
+    writer.write(bytes::Bytes::copy_from_slice(bytes)).await?;
     let blob = writer.finish().await?;
     Ok(UploadedFile {
         slot,
