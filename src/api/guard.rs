@@ -21,10 +21,23 @@ fn parts() -> Result<Parts, AppError> {
         .ok_or_else(|| internal("server function context", "request parts missing"))
 }
 
+/// The caller of one request, looked up once. A server-rendered page calls several server
+/// functions (the session, the page's data), and each would otherwise read the session and
+/// roles again. The router provides a new one to every request.
+#[derive(Clone, Default)]
+pub struct RequestCaller(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>);
+
 /// Returns the caller, or `None` when not logged in.
 pub async fn optional_user() -> Result<(AppState, Option<CurrentUser>), AppError> {
     let state = state()?;
-    let user = CurrentUser::from_headers(&state, &parts()?.headers).await?;
+    let headers = parts()?.headers;
+    let user = match use_context::<RequestCaller>() {
+        Some(RequestCaller(caller)) => caller
+            .get_or_try_init(|| CurrentUser::from_headers(&state, &headers))
+            .await?
+            .clone(),
+        None => CurrentUser::from_headers(&state, &headers).await?,
+    };
     Ok((state, user))
 }
 

@@ -12,7 +12,7 @@ pub mod student;
 pub mod teacher;
 
 #[cfg(feature = "ssr")]
-mod guard;
+pub(crate) mod guard;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};

@@ -67,7 +67,10 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_context(crate::api::guard::RequestCaller::default());
+            },
             move || shell(shell_options.clone()),
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
