@@ -538,6 +538,11 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<StudentOve
         groups.insert(0, (current.id, current.code, Vec::new()));
     }
 
+    // Read before taking a connection of the pool and holding it: a request that holds one
+    // connection while waiting for another can starve the pool under load.
+    let counts = db::selections::counts_by_year(pool, user.school_id, user.user_id)
+        .await
+        .or_internal("counting selections")?;
     let mut connection = pool.acquire().await.or_internal("acquiring a connection")?;
     let mut semesters = Vec::with_capacity(groups.len());
     for (semester_id, code, outcomes) in groups {
@@ -562,9 +567,6 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<StudentOve
         .filter_map(|group| group.counts.semester.map(|code| code.school_year))
         .collect();
     years.dedup();
-    let counts = db::selections::counts_by_year(pool, user.school_id, user.user_id)
-        .await
-        .or_internal("counting selections")?;
     let max = db::windows::max_selections(&mut *connection, user.school_id)
         .await
         .or_internal("loading the selection limit")?;
