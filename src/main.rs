@@ -12,7 +12,9 @@ fn main() -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("licheng: cannot start the async runtime: {error}");
+            eprintln!(
+                "licheng: failed to start the async runtime: {error}; check the limits on threads and memory of the process"
+            );
             return std::process::ExitCode::FAILURE;
         }
     };

@@ -651,7 +651,9 @@ pub async fn review_counts(
     query: &ReviewQuery,
 ) -> Result<ReviewCounts, sqlx::Error> {
     let semesters = review_counts_by_semester(pool, school, teacher, day, query).await?;
-    Ok(ReviewCounts::sum(semesters.iter().map(|(_, counts)| counts)))
+    Ok(ReviewCounts::sum(
+        semesters.iter().map(|(_, counts)| counts),
+    ))
 }
 
 /// Lists one page of the teacher's submitted outcomes, by homeroom, seat and subject. The

@@ -9,7 +9,11 @@ use crate::domain::ids::{SchoolId, SemesterId, UserId};
 use crate::domain::views::{AdminSchoolYear, AdminSemester, UnlockRow};
 use crate::domain::window::{SemesterWindows, Window};
 
-pub(super) fn window(row: &sqlx::any::AnyRow, opens: &str, closes: &str) -> Result<Window, sqlx::Error> {
+pub(super) fn window(
+    row: &sqlx::any::AnyRow,
+    opens: &str,
+    closes: &str,
+) -> Result<Window, sqlx::Error> {
     Ok(Window {
         opens_at: row.try_get::<Option<i64>, _>(opens)?.map(UtcMillis),
         closes_at: row.try_get::<Option<i64>, _>(closes)?.map(UtcMillis),

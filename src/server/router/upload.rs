@@ -274,7 +274,11 @@ mod tests {
             for chunk in bytes.chunks(chunk_size) {
                 keep_tail(&mut tail, chunk);
             }
-            assert_eq!(tail, bytes[bytes.len() - TAIL_LEN..], "chunks of {chunk_size}");
+            assert_eq!(
+                tail,
+                bytes[bytes.len() - TAIL_LEN..],
+                "chunks of {chunk_size}"
+            );
         }
     }
 

@@ -538,8 +538,8 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<StudentOve
         groups.insert(0, (current.id, current.code, Vec::new()));
     }
 
-    // Read before taking a connection of the pool and holding it: a request that holds one
-    // connection while waiting for another can starve the pool under load.
+    // Counted before the connection below is acquired. A request that keeps one pooled
+    // connection while it waits for another can exhaust the pool under load.
     let counts = db::selections::counts_by_year(pool, user.school_id, user.user_id)
         .await
         .or_internal("counting selections")?;

@@ -269,7 +269,10 @@ mod tests {
         assert_eq!(temp_files(dir.path()), 0);
         let staged = {
             let mut writer = store.begin().await.unwrap();
-            writer.write(Bytes::from_static(b"complete but never committed")).await.unwrap();
+            writer
+                .write(Bytes::from_static(b"complete but never committed"))
+                .await
+                .unwrap();
             writer.finish().await.unwrap()
         };
         drop(staged);
@@ -288,7 +291,10 @@ mod tests {
         let store = LocalStore::open(dir.path()).await.unwrap();
         for _ in 0..2 {
             let mut writer = store.begin().await.unwrap();
-            writer.write(Bytes::from_static(b"same bytes")).await.unwrap();
+            writer
+                .write(Bytes::from_static(b"same bytes"))
+                .await
+                .unwrap();
             writer.finish().await.unwrap().commit().await.unwrap();
         }
         let sha = hex::encode(Sha256::digest(b"same bytes"));
@@ -302,7 +308,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::open(dir.path()).await.unwrap();
         let mut writer = store.begin().await.unwrap();
-        writer.write(Bytes::from_static(b"0123456789")).await.unwrap();
+        writer
+            .write(Bytes::from_static(b"0123456789"))
+            .await
+            .unwrap();
         let staged = writer.finish().await.unwrap();
         let sha = staged.sha256().to_owned();
         staged.commit().await.unwrap();

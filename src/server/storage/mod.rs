@@ -137,14 +137,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn file_sink_reports_a_failed_write_and_then_refuses_more() {
+    async fn file_sink_failed_write_then_closed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("read-only.part");
         std::fs::write(&path, b"").unwrap();
         // A file opened only for reading makes every write fail.
         let mut sink = FileSink::new(std::fs::File::open(&path).unwrap());
         sink.write(Bytes::from_static(b"bytes")).await.unwrap();
-        assert!(sink.close(true).await.is_err(), "the failed write is reported");
+        assert!(
+            sink.close(true).await.is_err(),
+            "the failed write is reported"
+        );
         assert!(sink.write(Bytes::from_static(b"more")).await.is_err());
     }
 }
