@@ -238,7 +238,7 @@ pub async fn set_login(
 }
 
 pub async fn national_id_of(
-    tx: &mut Tx,
+    pool: &AnyPool,
     school: SchoolId,
     user: UserId,
 ) -> Result<Option<String>, sqlx::Error> {
@@ -247,7 +247,7 @@ pub async fn national_id_of(
     )
     .bind(school.0)
     .bind(user.0)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(pool)
     .await?;
     Ok(sealed.flatten())
 }

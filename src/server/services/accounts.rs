@@ -191,12 +191,13 @@ pub async fn reset(
     let settings = db::accounts::settings(&state.db.pool, user.school_id)
         .await
         .or_internal("loading account settings")?;
+    let prepared = prepare_slip(state, user, &settings, &row, mode, now).await?;
     let mut tx = state
         .db
         .begin_write()
         .await
         .or_internal("starting an account reset")?;
-    let slip = issue(state, &mut tx, user, &settings, &row, mode, now).await?;
+    let slip = store_slip(&mut tx, user, prepared, now).await?;
     let ended = db::sessions::delete_for_user(&mut tx, user.school_id, account, 0)
         .await
         .or_internal("ending the account's sessions")?;
@@ -282,25 +283,18 @@ pub async fn homeroom_slips(
     let rows = db::accounts::homeroom_without_chosen_password(pool, user.school_id, homeroom, now)
         .await
         .or_internal("loading the homeroom's accounts")?;
+    let mut prepared = Vec::with_capacity(rows.len());
+    for row in &rows {
+        prepared.push(prepare_slip(state, user, &settings, row, ResetMode::SchoolRule, now).await?);
+    }
     let mut tx = state
         .db
         .begin_write()
         .await
         .or_internal("starting to print slips")?;
-    let mut slips = Vec::with_capacity(rows.len());
-    for row in &rows {
-        slips.push(
-            issue(
-                state,
-                &mut tx,
-                user,
-                &settings,
-                row,
-                ResetMode::SchoolRule,
-                now,
-            )
-            .await?,
-        );
+    let mut slips = Vec::with_capacity(prepared.len());
+    for slip in prepared {
+        slips.push(store_slip(&mut tx, user, slip, now).await?);
     }
     audit(
         &mut tx,
@@ -317,19 +311,26 @@ pub async fn homeroom_slips(
     Ok(slips)
 }
 
-/// Stores a first password for one account and returns its slip.
-async fn issue(
+/// A first password that is ready to store, with the slip that hands it over.
+struct PreparedSlip {
+    slip: AccountSlip,
+    hash: String,
+}
+
+/// Chooses and hashes one account's first password. This runs before the write transaction:
+/// a hash takes tens of milliseconds, and on SQLite every other writer of the school waits
+/// while a write transaction is open.
+async fn prepare_slip(
     state: &AppState,
-    tx: &mut Tx,
     user: &CurrentUser,
     settings: &AccountSettings,
     row: &AccountRow,
     mode: ResetMode,
     now: UtcMillis,
-) -> Result<AccountSlip, AppError> {
+) -> Result<PreparedSlip, AppError> {
     let national_id = match (mode, settings.login_rule) {
         (ResetMode::SchoolRule, LoginRule::NationalId) => {
-            match db::accounts::national_id_of(tx, user.school_id, row.user_id)
+            match db::accounts::national_id_of(&state.db.pool, user.school_id, row.user_id)
                 .await
                 .or_internal("loading a national ID")?
             {
@@ -362,19 +363,39 @@ async fn issue(
         .hash(password)
         .await
         .or_internal("hashing a first password")?;
-    let expires_at = UtcMillis(now.0 + settings.initial_credential_days * 86_400_000);
-    db::accounts::set_first_password(tx, user.school_id, row.user_id, &hash, expires_at, now)
-        .await
-        .or_internal("storing a first password")?;
-    Ok(AccountSlip {
-        user_id: row.user_id,
-        display_name: row.display_name.clone(),
-        login: row.login.clone(),
-        homeroom: row.homeroom.clone(),
-        seat_no: row.seat_no,
-        first_password,
-        expires_at,
+    Ok(PreparedSlip {
+        slip: AccountSlip {
+            user_id: row.user_id,
+            display_name: row.display_name.clone(),
+            login: row.login.clone(),
+            homeroom: row.homeroom.clone(),
+            seat_no: row.seat_no,
+            first_password,
+            expires_at: UtcMillis(now.0 + settings.initial_credential_days * 86_400_000),
+        },
+        hash,
     })
+}
+
+/// Stores a prepared first password and returns its slip.
+async fn store_slip(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    prepared: PreparedSlip,
+    now: UtcMillis,
+) -> Result<AccountSlip, AppError> {
+    let PreparedSlip { slip, hash } = prepared;
+    db::accounts::set_first_password(
+        tx,
+        user.school_id,
+        slip.user_id,
+        &hash,
+        slip.expires_at,
+        now,
+    )
+    .await
+    .or_internal("storing a first password")?;
+    Ok(slip)
 }
 
 #[allow(clippy::too_many_arguments)]
