@@ -58,7 +58,9 @@ impl Contact {
 pub enum ContactProblem {
     Missing,
     /// Neither an e-mail address nor a Taiwanese mobile number.
-    Unreadable { value: String },
+    Unreadable {
+        value: String,
+    },
 }
 
 /// Reads what the user typed: anything with `@` must be an e-mail address, anything else a
@@ -129,7 +131,12 @@ mod tests {
 
     #[test]
     fn parse_contact_reads_mobile_numbers_in_every_common_form() {
-        for typed in ["0912345678", "0912-345-678", "+886 912 345 678", "912345678"] {
+        for typed in [
+            "0912345678",
+            "0912-345-678",
+            "+886 912 345 678",
+            "912345678",
+        ] {
             assert_eq!(
                 parse_contact(typed),
                 Ok(Contact::Mobile("0912345678".to_owned())),

@@ -62,11 +62,7 @@ fn target_from_row(row: &sqlx::any::AnyRow) -> Result<RecoveryTarget, sqlx::Erro
 }
 
 /// Counts the recoveries sent to `user` since `since`.
-pub async fn sent_since(
-    tx: &mut Tx,
-    user: UserId,
-    since: UtcMillis,
-) -> Result<i64, sqlx::Error> {
+pub async fn sent_since(tx: &mut Tx, user: UserId, since: UtcMillis) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM password_recoveries WHERE user_id = $1 AND created_at >= $2",
     )

@@ -73,7 +73,10 @@ impl Mailer {
             .parse()
             .with_context(|| "the recipient's address is not an e-mail address".to_owned())?;
         let message = Message::builder()
-            .from(Mailbox::new(Some(mail.sender_name.clone()), self.from.clone()))
+            .from(Mailbox::new(
+                Some(mail.sender_name.clone()),
+                self.from.clone(),
+            ))
             .to(Mailbox::new(Some(mail.to_name.clone()), to))
             .subject(mail.subject.clone())
             .header(ContentType::TEXT_PLAIN)

@@ -36,8 +36,9 @@ impl Messenger {
     /// Builds the mailer and the SMS sender that the settings name.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let mail = match &settings.smtp_url {
-            Some(url) => Mailer::smtp(url, &settings.mail_from)
-                .context("reading LICHENG_SMTP_URL")?,
+            Some(url) => {
+                Mailer::smtp(url, &settings.mail_from).context("reading LICHENG_SMTP_URL")?
+            }
             None => Mailer::outbox(&settings.mail_outbox_dir(), &settings.mail_from)?,
         };
         let sms: Arc<dyn SmsSender> = match &settings.sms_gateway_url {

@@ -104,10 +104,7 @@ impl SmsSender for HttpGateway {
             }
             let response = request.send().await.context("reaching the SMS gateway")?;
             let status = response.status();
-            anyhow::ensure!(
-                status.is_success(),
-                "the SMS gateway answered {status}"
-            );
+            anyhow::ensure!(status.is_success(), "the SMS gateway answered {status}");
             Ok(())
         })
     }

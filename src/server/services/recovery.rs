@@ -72,9 +72,10 @@ pub async fn request(
     .or_internal("counting a recovery request")?;
     let mut messages = Vec::new();
     for target in targets {
-        let recent = db::recoveries::sent_since(&mut tx, target.user_id, UtcMillis(now.0 - HOUR_MILLIS))
-            .await
-            .or_internal("counting recent recoveries")?;
+        let recent =
+            db::recoveries::sent_since(&mut tx, target.user_id, UtcMillis(now.0 - HOUR_MILLIS))
+                .await
+                .or_internal("counting recent recoveries")?;
         if recent >= MAX_MESSAGES_PER_HOUR {
             tracing::info!(user.id = %target.user_id, "password recovery not sent: hourly cap reached");
             continue;
@@ -101,13 +102,25 @@ pub async fn request(
         )
         .await
         .or_internal("storing a password recovery")?;
-        write_audit(&mut tx, school.id, target.user_id, "recovery_request", channel, now).await?;
+        write_audit(
+            &mut tx,
+            school.id,
+            target.user_id,
+            "recovery_request",
+            channel,
+            now,
+        )
+        .await?;
         messages.push(message(state, &school, &contact, &target, &secret));
     }
     tx.commit()
         .await
         .or_internal("committing a password recovery")?;
-    tracing::info!(channel = channel.as_str(), sent = messages.len(), "password recovery requested");
+    tracing::info!(
+        channel = channel.as_str(),
+        sent = messages.len(),
+        "password recovery requested"
+    );
     // Sending takes as long as the mail server or gateway needs, so it happens after the
     // response, whose timing then does not depend on whether an account was found.
     let messenger = state.messenger.clone();
@@ -250,15 +263,22 @@ async fn find_school(state: &AppState, code: Option<&str>) -> Result<School, App
     }
 }
 
-async fn open_link(state: &AppState, token: &str) -> Result<db::recoveries::OpenRecovery, AppError> {
+async fn open_link(
+    state: &AppState,
+    token: &str,
+) -> Result<db::recoveries::OpenRecovery, AppError> {
     let token = token.trim();
     if token.is_empty() || token.len() > 64 {
         return Err(AppError::RecoveryLinkInvalid);
     }
-    db::recoveries::open_link(&state.db.pool, &session::hash_token(token), state.clock.now())
-        .await
-        .or_internal("finding a recovery link")?
-        .ok_or(AppError::RecoveryLinkInvalid)
+    db::recoveries::open_link(
+        &state.db.pool,
+        &session::hash_token(token),
+        state.clock.now(),
+    )
+    .await
+    .or_internal("finding a recovery link")?
+    .ok_or(AppError::RecoveryLinkInvalid)
 }
 
 /// Checks the new password against the account's rules and stores it: the first password
