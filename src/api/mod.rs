@@ -14,13 +14,44 @@ pub mod teacher;
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;
 
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 
 use crate::domain::AppError;
 
+/// JSON, as `JsonEncoding`, but read from a `&str`. Resources carry each page's
+/// `Result<_, AppError>` to the browser as a string, and serde_json compiles one decoder per
+/// reader type, so reading errors the same way keeps a single copy of the error's decoder in
+/// the main WebAssembly bundle that every page loads.
+pub struct ErrorEncoding;
+
+impl ContentType for ErrorEncoding {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for ErrorEncoding {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl Encodes<AppError> for ErrorEncoding {
+    type Error = serde_json::Error;
+
+    fn encode(error: &AppError) -> Result<Bytes, Self::Error> {
+        serde_json::to_vec(error).map(Bytes::from)
+    }
+}
+
+impl Decodes<AppError> for ErrorEncoding {
+    type Error = serde_json::Error;
+
+    fn decode(bytes: Bytes) -> Result<AppError, Self::Error> {
+        let text = std::str::from_utf8(&bytes).map_err(serde::de::Error::custom)?;
+        serde_json::from_str(text)
+    }
+}
+
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = ErrorEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
