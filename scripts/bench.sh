@@ -16,7 +16,7 @@ if ! command -v brotli >/dev/null 2>&1; then
 fi
 
 log "release build"
-cargo leptos build --release
+cargo leptos build --release --split --precompress
 
 # The baseline of the bundle-size figure: a Leptos hello world with the same WASM profile,
 # passed through wasm-bindgen and wasm-opt -Oz as cargo-leptos does.

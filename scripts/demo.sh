@@ -24,7 +24,7 @@ if [ "$up_to_date" = yes ]; then
   printf '\033[1;34m[demo]\033[0m the release build is up to date\n'
 else
   printf '\033[1;34m[demo]\033[0m building the release (the first build takes 10 to 20 minutes)\n'
-  cargo leptos build --release
+  cargo leptos build --release --split --precompress
   touch "$stamp"
 fi
 exec "$binary" --demo --data-dir "$ROOT/data" "$@"

@@ -34,7 +34,7 @@ step "integration tests again on PostgreSQL (a fresh database per test, dropped 
 LICHENG_TEST_BACKEND=postgres TZ=UTC CARGO_INCREMENTAL=0 cargo test --features ssr --test '*'
 
 step "release build"
-cargo leptos build --release
+cargo leptos build --release --split --precompress
 touch "$ROOT/target/site/.release-build"
 
 step "end-to-end tests (Chromium, release build)"

@@ -3,11 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::i18n::*;
 use crate::ui::account::ChangePasswordPage;
-use crate::ui::recovery::{RecoverPage, ResetPasswordPage};
 use crate::ui::admin::AdminHomePage;
 use crate::ui::admin::accounts::AccountsPage;
 use crate::ui::admin::audit::AuditPage;
@@ -16,11 +15,11 @@ use crate::ui::admin::imports::ImportsPage;
 use crate::ui::admin::submissions::SubmissionsPage;
 use crate::ui::admin::unlocks::UnlocksPage;
 use crate::ui::admin::windows::WindowsPage;
-use crate::ui::browser;
 use crate::ui::homeroom::{ConfirmationSheetPage, HomeroomListPage, StudentRecordPage};
 use crate::ui::login::LoginPage;
 use crate::ui::nav::TopBar;
 use crate::ui::notifications::NotificationsPage;
+use crate::ui::recovery::{RecoverPage, ResetPasswordPage};
 use crate::ui::session::{provide_session, use_session};
 use crate::ui::student::detail::OutcomeDetailPage;
 use crate::ui::student::outcomes::MyOutcomesPage;
@@ -73,7 +72,6 @@ pub fn App() -> impl IntoView {
 fn Layout() -> impl IntoView {
     let i18n = use_i18n();
     provide_session();
-    Effect::new(move |_| browser::mark_hydrated());
     view! {
         <Title formatter=move |page: String| {
             let app = t_string!(i18n, app.name).to_string();
@@ -86,33 +84,79 @@ fn Layout() -> impl IntoView {
                 // script too (a phone with scripts blocked, a slow connection before hydration).
                 <Routes fallback=move || view! { <p class="notice notice-error">{t!(i18n, errors.page_not_found)}</p> }>
                     <Route path=path!("") view=Home ssr=SsrMode::InOrder/>
-                    <Route path=path!("login") view=LoginPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("account/recover") view=RecoverPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("account/reset") view=ResetPasswordPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("student/outcomes") view=MyOutcomesPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("student/outcomes/new") view=UploadPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("student/outcomes/:id") view=OutcomeDetailPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("student/outcomes/:id/revise") view=RevisePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("teacher/certify") view=CertifyPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("delegations") view=DelegationsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("homeroom") view=HomeroomListPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("homeroom/:homeroom/students/:student") view=StudentRecordPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("homeroom/:homeroom/students/:student/sheet") view=ConfirmationSheetPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("student/submissions") view=SubmissionRecordsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("admin") view=AdminHomePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("admin/windows") view=WindowsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("admin/unlocks") view=UnlocksPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("admin/backups") view=BackupsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("admin/imports") view=ImportsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("submissions") view=SubmissionsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("account/password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("account/recover") view={Lazy::<RecoverRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("account/reset") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes") view={Lazy::<MyOutcomesRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes/new") view={Lazy::<UploadRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes/:id") view={Lazy::<OutcomeDetailRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/outcomes/:id/revise") view={Lazy::<ReviseRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("teacher/certify") view={Lazy::<CertifyRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("delegations") view={Lazy::<DelegationsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("homeroom") view={Lazy::<HomeroomListRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("homeroom/:homeroom/students/:student") view={Lazy::<StudentRecordRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("homeroom/:homeroom/students/:student/sheet") view={Lazy::<ConfirmationSheetRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("student/submissions") view={Lazy::<SubmissionRecordsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin") view={Lazy::<AdminHomeRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/accounts") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/windows") view={Lazy::<WindowsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/unlocks") view={Lazy::<UnlocksRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/backups") view={Lazy::<BackupsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("admin/imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("submissions") view={Lazy::<SubmissionsRoute>::new()} ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>
     }
+}
+
+/// Declares the route type of each page. Each page's code is split into its own WebAssembly
+/// chunk (`cargo leptos build --split`), which the browser loads when it first opens the page;
+/// the server names the chunk of the page it renders in the HTML, so it loads before hydration.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                untrack($page).into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    LoginRoute => LoginPage,
+    ChangePasswordRoute => ChangePasswordPage,
+    RecoverRoute => RecoverPage,
+    ResetPasswordRoute => ResetPasswordPage,
+    MyOutcomesRoute => MyOutcomesPage,
+    UploadRoute => UploadPage,
+    OutcomeDetailRoute => OutcomeDetailPage,
+    ReviseRoute => RevisePage,
+    CertifyRoute => CertifyPage,
+    DelegationsRoute => DelegationsPage,
+    HomeroomListRoute => HomeroomListPage,
+    StudentRecordRoute => StudentRecordPage,
+    ConfirmationSheetRoute => ConfirmationSheetPage,
+    NotificationsRoute => NotificationsPage,
+    SubmissionRecordsRoute => SubmissionRecordsPage,
+    AdminHomeRoute => AdminHomePage,
+    AccountsRoute => AccountsPage,
+    WindowsRoute => WindowsPage,
+    UnlocksRoute => UnlocksPage,
+    AuditRoute => AuditPage,
+    BackupsRoute => BackupsPage,
+    ImportsRoute => ImportsPage,
+    SubmissionsRoute => SubmissionsPage,
 }
 
 /// Sends each user to the start page of their role, and everyone else to the login page.

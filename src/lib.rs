@@ -23,5 +23,11 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // As `leptos::mount::hydrate_lazy`: the code chunks of the page's route load before the
+    // page is hydrated. The page is marked interactive only once all of it is hydrated.
+    wasm_bindgen_futures::spawn_local(async {
+        let app = leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App).await;
+        app.forget();
+        ui::browser::mark_hydrated();
+    });
 }

@@ -54,3 +54,42 @@ test('language switch shows English and back', async ({ page }) => {
   await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('heading', { name: '登入' })).toBeVisible();
 });
+
+// Each page's code is a separate WebAssembly chunk (`cargo leptos build --split`).
+test('each page loads its code chunk, on arrival and after in-app navigation', async ({ page }) => {
+  const chunks: string[] = [];
+  const failures: string[] = [];
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (!url.pathname.startsWith('/pkg/')) return;
+    if (url.pathname.endsWith('.wasm')) chunks.push(url.pathname);
+    if (response.status() >= 400) failures.push(`${response.status()} ${url.pathname}`);
+  });
+  page.on('requestfailed', (request) => failures.push(`failed ${request.url()}`));
+  const loaded = (route: string) => chunks.some((chunk) => chunk.includes(`split___${route}_route_view`));
+
+  // The server names the chunk of the page it renders, so it loads before hydration.
+  await page.goto('/login');
+  const html = await page.content();
+  expect(html).toContain('split___login_route_view');
+  await hydrated(page);
+  expect(loaded('login')).toBe(true);
+  expect(loaded('my_outcomes')).toBe(false);
+
+  await login(page, '112001');
+  await expect(page.getByRole('heading', { name: '我的學習成果' })).toBeVisible();
+  expect(loaded('my_outcomes')).toBe(true);
+
+  // A link followed inside the app fetches the next page's chunk on the way.
+  expect(loaded('outcome_detail')).toBe(false);
+  await page.getByRole('link', { name: '認證紀錄' }).first().click();
+  await page.waitForURL(/\/student\/outcomes\/\d+$/);
+  await expect(page.getByRole('heading', { name: '認證紀錄' })).toBeVisible();
+  expect(loaded('outcome_detail')).toBe(true);
+  await page.getByRole('link', { name: /^通知/ }).first().click();
+  await page.waitForURL(/\/notifications$/);
+  await expect(page.getByRole('heading', { name: '通知', exact: true })).toBeVisible();
+  expect(loaded('notifications')).toBe(true);
+
+  expect(failures).toEqual([]);
+});
