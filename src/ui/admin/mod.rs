@@ -46,6 +46,7 @@ pub(crate) fn DateInput(
             maxlength="10"
             placeholder="114/02/28"
             aria-describedby=described_by
+            value=value.get_untracked()
             prop:value=move || value.get()
             on:input=move |event| value.set(event_target_value(&event))
         />
