@@ -576,49 +576,137 @@ fn compressed_size(path: &Path, tool: &[&str]) -> Option<u64> {
         .then_some(output.stdout.len() as u64)
 }
 
-fn wasm_sizes(report: &mut Vec<String>) {
-    let pkg = Path::new("target/site/pkg");
-    report.push("| release bundle | raw | gzip -9 | brotli -q 11 |".into());
-    report.push("|---|---|---|---|".into());
-    for name in ["licheng.wasm", "licheng.js", "licheng.css"] {
-        let path = pkg.join(name);
-        let Ok(metadata) = std::fs::metadata(&path) else {
-            report.push(format!("| {name} | missing: build the release first | | |"));
-            continue;
-        };
-        let gzip = compressed_size(&path, &["gzip", "-9", "-c"]);
-        let brotli = compressed_size(&path, &["brotli", "-q", "11", "-c"]);
+/// Sizes of one file or a set of files, in bytes: raw, `gzip -9` and `brotli -q 11`.
+#[derive(Clone, Copy, Default)]
+struct Sizes {
+    files: usize,
+    raw: u64,
+    gzip: Option<u64>,
+    brotli: Option<u64>,
+}
+
+impl Sizes {
+    fn of(path: &Path) -> Option<Sizes> {
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(Sizes {
+            files: 1,
+            raw: metadata.len(),
+            gzip: compressed_size(path, &["gzip", "-9", "-c"]),
+            brotli: compressed_size(path, &["brotli", "-q", "11", "-c"]),
+        })
+    }
+
+    fn add(self, other: Sizes) -> Sizes {
+        let sum = |a: Option<u64>, b: Option<u64>| Some(a? + b?);
+        Sizes {
+            files: self.files + other.files,
+            raw: self.raw + other.raw,
+            gzip: if self.files == 0 {
+                other.gzip
+            } else {
+                sum(self.gzip, other.gzip)
+            },
+            brotli: if self.files == 0 {
+                other.brotli
+            } else {
+                sum(self.brotli, other.brotli)
+            },
+        }
+    }
+
+    fn row(&self, name: &str) -> String {
         let kib = |bytes: Option<u64>| {
-            bytes.map_or("brotli not installed".into(), |bytes| {
+            bytes.map_or("–".into(), |bytes| {
                 format!("{:.1} KiB", bytes as f64 / 1024.0)
             })
         };
-        report.push(format!(
-            "| {name} | {} | {} | {} |",
-            kib(Some(metadata.len())),
-            kib(gzip),
-            kib(brotli)
-        ));
+        format!(
+            "| {name} | {} | {} | {} | {} |",
+            self.files,
+            kib(Some(self.raw)),
+            kib(self.gzip),
+            kib(self.brotli)
+        )
     }
+}
+
+/// The bundle built with `cargo leptos build --split`: the main module and its two scripts,
+/// which every page loads, then each page's first load (the main module plus the chunks
+/// of the page named in `__wasm_split_manifest.json`).
+fn wasm_sizes(report: &mut Vec<String>) {
+    let pkg = Path::new("target/site/pkg");
+    report.push("| release bundle | files | raw | gzip -9 | brotli -q 11 |".into());
+    report.push("|---|---|---|---|---|".into());
+    let mut main = Sizes::default();
+    for name in [
+        "licheng.wasm",
+        "licheng.js",
+        "__wasm_split.______________________.js",
+    ] {
+        match Sizes::of(&pkg.join(name)) {
+            Some(sizes) => {
+                report.push(sizes.row(name));
+                main = main.add(sizes);
+            }
+            None => report.push(format!(
+                "| {name} | missing: build the release first | | | |"
+            )),
+        }
+    }
+    report.push(main.row("**every page: the main module and its scripts**"));
+    if let Some(css) = Sizes::of(&pkg.join("licheng.css")) {
+        report.push(css.row("licheng.css"));
+    }
+
+    let manifest: std::collections::BTreeMap<String, Vec<String>> =
+        match std::fs::read_to_string(pkg.join("__wasm_split_manifest.json")) {
+            Ok(text) => serde_json::from_str(&text).expect("readable split manifest"),
+            Err(_) => {
+                report.push("| split manifest | missing: build with `--split` | | | |".into());
+                Default::default()
+            }
+        };
+    let mut measured: std::collections::HashMap<String, Sizes> = Default::default();
+    let mut every_chunk = Sizes::default();
+    let mut pages = Vec::new();
+    for (split, chunks) in &manifest {
+        // `__login_route_view_<hash>` names the route type `LoginRoute`.
+        let page = split
+            .trim_start_matches("__")
+            .split("_route_view_")
+            .next()
+            .unwrap_or(split);
+        let mut page_sizes = main;
+        for chunk in chunks {
+            let sizes = *measured.entry(chunk.clone()).or_insert_with(|| {
+                let sizes = Sizes::of(&pkg.join(format!("{chunk}.wasm"))).unwrap_or_default();
+                every_chunk = every_chunk.add(sizes);
+                sizes
+            });
+            page_sizes = page_sizes.add(sizes);
+        }
+        pages.push((page.to_owned(), page_sizes));
+    }
+    pages.sort_by_key(|(_, sizes)| sizes.brotli.unwrap_or(sizes.raw));
+    for (page, sizes) in &pages {
+        report.push(sizes.row(&format!(
+            "first load of the page `{page}`: main and its chunks"
+        )));
+    }
+    if !pages.is_empty() {
+        report.push(every_chunk.row("all chunks of all pages, without the main module"));
+    }
+
     // The baseline, built by scripts/bench.sh from tools/hello-wasm with the same profile.
     if let Ok(dir) = std::env::var("LICHENG_HELLO_PKG") {
+        let mut hello = Sizes::default();
         for name in ["hello.wasm", "hello.js"] {
-            let path = Path::new(&dir).join(name);
-            let Ok(metadata) = std::fs::metadata(&path) else {
-                continue;
-            };
-            let kib = |bytes: Option<u64>| {
-                bytes.map_or("–".into(), |bytes| {
-                    format!("{:.1} KiB", bytes as f64 / 1024.0)
-                })
-            };
-            report.push(format!(
-                "| baseline: Leptos hello world, {name} | {} | {} | {} |",
-                kib(Some(metadata.len())),
-                kib(compressed_size(&path, &["gzip", "-9", "-c"])),
-                kib(compressed_size(&path, &["brotli", "-q", "11", "-c"]))
-            ));
+            if let Some(sizes) = Sizes::of(&Path::new(&dir).join(name)) {
+                report.push(sizes.row(&format!("baseline: Leptos hello world, {name}")));
+                hello = hello.add(sizes);
+            }
         }
+        report.push(hello.row("baseline: Leptos hello world, WASM and JS"));
     }
 }
 
