@@ -113,9 +113,9 @@ fn Layout() -> impl IntoView {
     }
 }
 
-/// Declares the route type of each page. Each page's code is split into its own WebAssembly
-/// chunk (`cargo leptos build --split`), which the browser loads when it first opens the page;
-/// the server names the chunk of the page it renders in the HTML, so it loads before hydration.
+/// Declares the route type of each page. `cargo leptos build --split` puts each page's code
+/// in its own WebAssembly chunks, which the browser loads when it first opens the page. The
+/// server names the chunks of the page it renders, so they load before hydration.
 macro_rules! lazy_pages {
     ($($route:ident => $page:ident),* $(,)?) => {$(
         struct $route;

@@ -56,7 +56,7 @@ test('language switch shows English and back', async ({ page }) => {
 });
 
 // Each page's code is a separate WebAssembly chunk (`cargo leptos build --split`).
-test('each page loads its code chunk, on arrival and after in-app navigation', async ({ page }) => {
+test('page chunks load on arrival and navigation', async ({ page }) => {
   const chunks: string[] = [];
   const failures: string[] = [];
   page.on('response', (response) => {

@@ -19,10 +19,9 @@ use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType
 
 use crate::domain::AppError;
 
-/// JSON, as `JsonEncoding`, but read from a `&str`. Resources carry each page's
-/// `Result<_, AppError>` to the browser as a string, and serde_json compiles one decoder per
-/// reader type, so reading errors the same way keeps a single copy of the error's decoder in
-/// the main WebAssembly bundle that every page loads.
+/// JSON, as `JsonEncoding`, but read from a `&str`. serde_json compiles one decoder per
+/// reader type, and resources already read each page's `Result<_, AppError>` from a string.
+/// Reading errors the same way keeps one copy of the error's decoder in the main bundle.
 pub struct ErrorEncoding;
 
 impl ContentType for ErrorEncoding {
