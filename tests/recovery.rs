@@ -116,7 +116,10 @@ async fn email_recovery_link_sets_password() {
 
     let reset = reset_by_link(&app, &token, NEW_PASSWORD).await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
-    assert_eq!(login_with(&app, "s001", NEW_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        login_with(&app, "s001", NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
     assert_eq!(
         login_with(&app, "s001", "pw-s001").await.status,
         StatusCode::UNAUTHORIZED,
@@ -133,6 +136,24 @@ async fn email_recovery_link_sets_password() {
             .await,
         1
     );
+}
+
+#[tokio::test]
+async fn reset_page_holds_token_without_script() {
+    let (app, sink) = app_with_sink().await;
+    set_contact(&app, "s001", Some("lin.s001@school.example.tw"), None).await;
+    request(&app, "123456", "lin.s001@school.example.tw").await;
+    let token = link_token(&sink.wait_for(1).await[0].text());
+
+    let page = app
+        .anonymous()
+        .get(&format!("/account/reset?token={token}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The form's hidden field carries the token in the HTML, so the form also works
+    // before the script has loaded, or without it.
+    let field = format!(r#"name="token" value="{token}""#);
+    assert!(page.text().contains(&field), "{}", page.text());
 }
 
 #[tokio::test]
@@ -155,7 +176,11 @@ async fn recovery_reply_hides_unknown_addresses() {
     } else {
         received
     };
-    assert_eq!(received.len(), 1, "only the known address of this school got mail");
+    assert_eq!(
+        received.len(),
+        1,
+        "only the known address of this school got mail"
+    );
     assert!(received[0].text().contains("s001"));
 }
 
@@ -168,7 +193,10 @@ async fn recovery_link_expires_after_30_minutes() {
     app.set_clock(UtcMillis(app.state.clock.now().0 + 31 * 60_000));
     let reply = reset_by_link(&app, &token, NEW_PASSWORD).await;
     assert_eq!(reply.status, StatusCode::GONE);
-    assert_eq!(login_with(&app, "s001", "pw-s001").await.status, StatusCode::OK);
+    assert_eq!(
+        login_with(&app, "s001", "pw-s001").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -201,8 +229,14 @@ async fn recovery_unblocks_throttled_victim() {
     );
     request(&app, "123456", "lin@school.example.tw").await;
     let token = link_token(&sink.wait_for(1).await[0].text());
-    assert_eq!(reset_by_link(&app, &token, NEW_PASSWORD).await.status, StatusCode::OK);
-    assert_eq!(login_with(&app, "s001", NEW_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        reset_by_link(&app, &token, NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        login_with(&app, "s001", NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -290,7 +324,10 @@ async fn sms_outbox_code_sets_password() {
     assert_eq!(wrong.json(), serde_json::json!("RecoveryCodeWrong"));
     let weak = reset_by_code(&app, "0912345678", &code, "s001-password").await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(weak.json(), serde_json::json!({ "Password": "ContainsLogin" }));
+    assert_eq!(
+        weak.json(),
+        serde_json::json!({ "Password": "ContainsLogin" })
+    );
     assert_eq!(
         login_with(&app, "s001", "pw-s001").await.status,
         StatusCode::OK,
@@ -299,7 +336,10 @@ async fn sms_outbox_code_sets_password() {
 
     let done = reset_by_code(&app, "0912-345-678", &code, NEW_PASSWORD).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text());
-    assert_eq!(login_with(&app, "s001", NEW_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        login_with(&app, "s001", NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
     let reused = reset_by_code(&app, "0912345678", &code, "Another-pass-99").await;
     assert_eq!(reused.json(), serde_json::json!("RecoveryCodeWrong"));
 }
@@ -316,7 +356,10 @@ async fn sms_code_expires_after_five_wrong_tries() {
     }
     let right = reset_by_code(&app, "0912345678", &code, NEW_PASSWORD).await;
     assert_eq!(right.json(), serde_json::json!("RecoveryCodeWrong"));
-    assert_eq!(login_with(&app, "s001", "pw-s001").await.status, StatusCode::OK);
+    assert_eq!(
+        login_with(&app, "s001", "pw-s001").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -327,7 +370,8 @@ async fn sms_gateway_receives_text_and_token() {
     let gateway = axum::Router::new().route(
         "/send",
         axum::routing::post(
-            move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<serde_json::Value>| {
+            move |headers: axum::http::HeaderMap,
+                  axum::Json(body): axum::Json<serde_json::Value>| {
                 let record = record.clone();
                 async move {
                     let auth = headers
@@ -367,7 +411,9 @@ async fn sms_gateway_receives_text_and_token() {
     assert!(text.contains("s001"), "{text}");
     let code = code_in(text);
     assert_eq!(
-        reset_by_code(&app, "0912345678", &code, NEW_PASSWORD).await.status,
+        reset_by_code(&app, "0912345678", &code, NEW_PASSWORD)
+            .await
+            .status,
         StatusCode::OK
     );
 }

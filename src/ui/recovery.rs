@@ -75,7 +75,7 @@ pub fn RecoverPage() -> impl IntoView {
                                         {t!(i18n, recovery.sent_sms, contact = contact.clone())}
                                     </p>
                                     <ActionForm action=reset attr:class="stack" attr:novalidate=true>
-                                        <input type="hidden" name="school_code" prop:value=move || school_code.get()/>
+                                        <input type="hidden" name="school_code" value=school_code.get_untracked() prop:value=move || school_code.get()/>
                                         <input type="hidden" name="phone" value=contact/>
                                         <label class="field">
                                             <span>{t!(i18n, recovery.code)}</span>
@@ -127,7 +127,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                                     <dd><strong class="login-name">{info.login}</strong>" "{info.display_name}</dd>
                                 </dl>
                                 <ActionForm action=reset attr:class="stack" attr:novalidate=true>
-                                    <input type="hidden" name="token" prop:value=token/>
+                                    <input type="hidden" name="token" value=token prop:value=token/>
                                     <NewPasswordFields/>
                                     {move || reset_error().map(|error| view! { <ErrorNotice error=error/> })}
                                     <button type="submit" class="button button-primary" disabled=move || reset.pending().get()>

@@ -249,7 +249,7 @@ fn Audit() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="audit-entity-id">{t!(i18n, audit.entity_id)}</label>
-                <input id="audit-entity-id" name="entity_id" inputmode="numeric" prop:value=value("entity_id")/>
+                <input id="audit-entity-id" name="entity_id" inputmode="numeric" value=value("entity_id") prop:value=value("entity_id")/>
             </div>
             <div class="field">
                 <label for="audit-action">{t!(i18n, audit.action)}</label>
@@ -263,15 +263,15 @@ fn Audit() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="audit-actor">{t!(i18n, audit.actor)}</label>
-                <input id="audit-actor" name="actor" prop:value=value("actor")/>
+                <input id="audit-actor" name="actor" value=value("actor") prop:value=value("actor")/>
             </div>
             <div class="field">
                 <label for="audit-from">{t!(i18n, audit.from)}</label>
-                <input id="audit-from" name="from" type="text" class="date-input" autocomplete="off" maxlength="10" placeholder="114/02/28" prop:value=value("from")/>
+                <input id="audit-from" name="from" type="text" class="date-input" autocomplete="off" maxlength="10" placeholder="114/02/28" value=value("from") prop:value=value("from")/>
             </div>
             <div class="field">
                 <label for="audit-to">{t!(i18n, audit.to)}</label>
-                <input id="audit-to" name="to" type="text" class="date-input" autocomplete="off" maxlength="10" placeholder="114/02/28" prop:value=value("to")/>
+                <input id="audit-to" name="to" type="text" class="date-input" autocomplete="off" maxlength="10" placeholder="114/02/28" value=value("to") prop:value=value("to")/>
             </div>
             <div class="field filter-submit">
                 // Named, because the router's form adds the button to the address: a new filter

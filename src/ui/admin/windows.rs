@@ -292,7 +292,7 @@ fn SelectionForm(
                 </div>
                 <div class="field">
                     <label for=format!("selection-{id}-max")>{t!(i18n, admin.max_selections)}</label>
-                    <input id=format!("selection-{id}-max") inputmode="numeric" autocomplete="off" maxlength="2" prop:value=move || max.get() on:input=move |event| max.set(event_target_value(&event))/>
+                    <input id=format!("selection-{id}-max") inputmode="numeric" autocomplete="off" maxlength="2" value=max.get_untracked() prop:value=move || max.get() on:input=move |event| max.set(event_target_value(&event))/>
                 </div>
             </div>
             <ReasonField id=format!("selection-{id}-reason") value=reason/>
@@ -315,6 +315,7 @@ fn ReasonField(id: String, value: RwSignal<String>) -> impl IntoView {
                 type="text"
                 autocomplete="off"
                 maxlength="500"
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |event| value.set(event_target_value(&event))
             />
