@@ -630,9 +630,8 @@ impl Sizes {
     }
 }
 
-/// The bundle built with `cargo leptos build --split`: the main module and its two scripts,
-/// which every page loads, then each page's first load (the main module plus the chunks
-/// of the page named in `__wasm_split_manifest.json`).
+/// Reports the sizes of the bundle built with `cargo leptos build --split`. First comes what
+/// every page loads, then each page's first load with the chunks its split manifest lists.
 fn wasm_sizes(report: &mut Vec<String>) {
     let pkg = Path::new("target/site/pkg");
     report.push("| release bundle | files | raw | gzip -9 | brotli -q 11 |".into());
@@ -660,7 +659,8 @@ fn wasm_sizes(report: &mut Vec<String>) {
 
     let manifest: std::collections::BTreeMap<String, Vec<String>> =
         match std::fs::read_to_string(pkg.join("__wasm_split_manifest.json")) {
-            Ok(text) => serde_json::from_str(&text).expect("readable split manifest"),
+            Ok(text) => serde_json::from_str(&text)
+                .expect("invalid __wasm_split_manifest.json: rebuild with --split"),
             Err(_) => {
                 report.push("| split manifest | missing: build with `--split` | | | |".into());
                 Default::default()
@@ -670,7 +670,7 @@ fn wasm_sizes(report: &mut Vec<String>) {
     let mut every_chunk = Sizes::default();
     let mut pages = Vec::new();
     for (split, chunks) in &manifest {
-        // `__login_route_view_<hash>` names the route type `LoginRoute`.
+        // The split `__login_route_view_<hash>` is the view of `LoginRoute`, shown as `login`.
         let page = split
             .trim_start_matches("__")
             .split("_route_view_")

@@ -30,7 +30,6 @@ wasm-opt -Oz -o "$HELLO_OUT/hello.wasm" "$HELLO_OUT/hello_bg.wasm"
 export LICHENG_HELLO_PKG="$HELLO_OUT"
 export LICHENG_BIN="$CARGO_TARGET_DIR/release/licheng"
 log "benchmarks (machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB)"
-# `cargo bench` builds the licheng binary again into the same place. Leptos reads
-# LEPTOS_OUTPUT_NAME at compile time, and without the value that cargo-leptos sets, the
-# pages would ask for a WebAssembly file that does not exist and never become interactive.
+# `cargo bench` rebuilds target/release/licheng. Without cargo-leptos's LEPTOS_OUTPUT_NAME,
+# which Leptos reads at compile time, its pages request a missing /pkg/licheng_bg.wasm.
 LEPTOS_OUTPUT_NAME=licheng TZ=UTC cargo bench --features ssr --bench load -- "$@"
