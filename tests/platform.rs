@@ -73,6 +73,43 @@ async fn responses_carry_security_headers() {
 }
 
 #[tokio::test]
+async fn site_file_sends_brotli_copy_and_varies_by_encoding() {
+    let app = TestApp::new().await;
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/page.js"), "export const page = 1;").unwrap();
+    std::fs::write(site.path().join("pkg/page.js.br"), b"brotli bytes").unwrap();
+    let mut state = app.state.clone();
+    state.leptos_options.site_root = site.path().to_string_lossy().as_ref().into();
+    let router = licheng::server::router::build(state);
+    for (accepts, encoding) in [("br, gzip", Some("br")), ("identity", None)] {
+        let request = axum::http::Request::get("/pkg/page.js")
+            .header("accept-encoding", accepts)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(router.clone(), request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{accepts}");
+        let headers = response.headers();
+        assert_eq!(
+            headers
+                .get("content-encoding")
+                .map(|value| value.to_str().unwrap()),
+            encoding,
+            "{accepts}"
+        );
+        let varies: Vec<_> = headers.get_all("vary").iter().collect();
+        assert!(
+            varies
+                .iter()
+                .any(|value| value.to_str().unwrap().contains("accept-encoding")),
+            "{accepts}: vary is {varies:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn file_download_is_typed_sandboxed_and_ranged() {
     let app = TestApp::new().await;
     let mut student = app.login(STUDENT).await;

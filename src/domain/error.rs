@@ -11,7 +11,8 @@ use super::outcome::TransitionError;
 use super::text::TextProblem;
 use super::window::WindowKind;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+/// `Deserialize` is written by hand in `error_json.rs`, to keep the browser's bundle small.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 pub enum AppError {
     /// Not logged in, or the session has ended.
     #[error("not logged in")]
@@ -200,6 +201,20 @@ pub enum Resource {
     File,
     Notification,
     Page,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 9] = [
+        Resource::Account,
+        Resource::Homeroom,
+        Resource::Delegation,
+        Resource::Student,
+        Resource::Outcome,
+        Resource::Course,
+        Resource::File,
+        Resource::Notification,
+        Resource::Page,
+    ];
 }
 
 impl AppError {

@@ -66,6 +66,14 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    pub const ALL: [FileKind; 5] = [
+        FileKind::Pdf,
+        FileKind::Jpeg,
+        FileKind::Png,
+        FileKind::Mp3,
+        FileKind::Mp4,
+    ];
+
     pub fn media_type(self) -> &'static str {
         match self {
             FileKind::Pdf => "application/pdf",
@@ -77,14 +85,8 @@ impl FileKind {
     }
 
     pub fn from_media_type(media_type: &str) -> Option<Self> {
-        [
-            FileKind::Pdf,
-            FileKind::Jpeg,
-            FileKind::Png,
-            FileKind::Mp3,
-            FileKind::Mp4,
-        ]
-        .into_iter()
+        FileKind::ALL
+            .into_iter()
         .find(|kind| kind.media_type() == media_type)
     }
 

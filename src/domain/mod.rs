@@ -6,6 +6,7 @@ pub mod admin_inputs;
 pub mod calendar;
 pub mod delegation;
 pub mod error;
+mod error_json;
 pub mod files;
 pub mod homeroom;
 pub mod ids;

@@ -57,6 +57,8 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub const ALL: [Verdict; 2] = [Verdict::Passed, Verdict::Failed];
+
     /// Returns the value stored in `outcome_reviews.verdict`.
     pub fn as_str(self) -> &'static str {
         match self {

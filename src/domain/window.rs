@@ -99,6 +99,10 @@ pub enum WindowKind {
     Selection,
 }
 
+impl WindowKind {
+    pub const ALL: [WindowKind; 3] = [WindowKind::Student, WindowKind::Teacher, WindowKind::Selection];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,9 @@ mod upload;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, Request};
-use axum::response::IntoResponse;
+use axum::http::header::VARY;
+use axum::http::{HeaderName, HeaderValue, Request, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{
@@ -73,7 +74,7 @@ pub fn build(state: AppState) -> Router {
             },
             move || shell(shell_options.clone()),
         )
-        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .fallback(static_files)
         .layer(axum::middleware::from_fn_with_state(
             state.public_origin.clone(),
             security::reject_cross_site,
@@ -85,6 +86,17 @@ pub fn build(state: AppState) -> Router {
         ));
     }
     router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// Serves the files of the site, or the not-found page. The browser code is sent as its
+/// brotli or gzip copy when the browser accepts one, so the answer depends on
+/// `Accept-Encoding` and says so: a shared cache must not give brotli to a browser without it.
+async fn static_files(uri: Uri, state: State<AppState>, request: Request<Body>) -> Response {
+    let mut response = file_and_error_handler::<AppState, _>(shell)(uri, state, request).await;
+    response
+        .headers_mut()
+        .append(VARY, HeaderValue::from_static("accept-encoding"));
+    response
 }
 
 async fn server_fn_handler(
