@@ -506,7 +506,13 @@ async fn document_of(app: &TestApp, outcome: i64) -> i64 {
 /// and the staff and administrator of the other school.
 async fn add_users(app: &TestApp) {
     let mut hashes = Vec::new();
-    for login in [FIRST_PASSWORD_USER, FOREIGN_STAFF, FOREIGN_ADMIN, HOMEROOM_TEACHER, DELEGATE] {
+    for login in [
+        FIRST_PASSWORD_USER,
+        FOREIGN_STAFF,
+        FOREIGN_ADMIN,
+        HOMEROOM_TEACHER,
+        DELEGATE,
+    ] {
         hashes.push(
             app.state
                 .passwords

@@ -80,12 +80,18 @@ async fn s3_store_drops_uncommitted_uploads() {
     let spool = tempfile::tempdir().unwrap();
     let store = S3Store::open(&server.config(), spool.path()).await.unwrap();
     let mut writer = store.begin().await.unwrap();
-    writer.write(Bytes::from_static(b"half an upload")).await.unwrap();
+    writer
+        .write(Bytes::from_static(b"half an upload"))
+        .await
+        .unwrap();
     assert_eq!(spool_files(spool.path()), 1);
     drop(writer);
     let staged = {
         let mut writer = store.begin().await.unwrap();
-        writer.write(Bytes::from_static(b"complete, never committed")).await.unwrap();
+        writer
+            .write(Bytes::from_static(b"complete, never committed"))
+            .await
+            .unwrap();
         writer.finish().await.unwrap()
     };
     let sha256 = staged.sha256().to_owned();

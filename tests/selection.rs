@@ -42,6 +42,23 @@ fn selection_open() -> Window {
     Window::from_dates(date(2000, 1, 1), date(2099, 12, 31))
 }
 
+/// Returns each outcome of the student's overview as (id, value of `flag`).
+async fn overview_flags(student: &mut Client, flag: &str) -> Vec<(i64, bool)> {
+    let overview = student.call("my_outcomes", "").await.json();
+    overview["semesters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|semester| semester["outcomes"].as_array().unwrap().clone())
+        .map(|outcome| {
+            (
+                outcome["id"].as_i64().unwrap(),
+                outcome[flag].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 async fn tick(client: &mut Client, outcome: i64, selected: bool) -> Reply {
     client
         .call(
@@ -76,6 +93,10 @@ async fn seventh_selection_is_refused() {
     let overview = student.call("my_outcomes", "").await.json();
     assert_eq!(overview["selections"][0]["selected"], 6);
     assert_eq!(overview["selections"][0]["max"], 6);
+    let mut flags = overview_flags(&mut student, "selected").await;
+    flags.sort();
+    let expected: Vec<(i64, bool)> = ids.iter().map(|&id| (id, id != ids[6])).collect();
+    assert_eq!(flags, expected);
     // Unticking one makes room again.
     assert_eq!(
         tick(&mut student, ids[0], false).await.status,
@@ -229,6 +250,9 @@ async fn batch_package_reads_back_row_by_row() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let batch = reply.json();
     assert_eq!(batch["row_count"], 2);
+    let mut flags = overview_flags(&mut student, "submitted").await;
+    flags.sort();
+    assert_eq!(flags, vec![(ids[0], true), (ids[1], true), (ids[2], false)]);
     let batch_id = batch["id"].as_i64().unwrap();
     let audited: String =
         sqlx::query_scalar("SELECT new_value FROM audit_events WHERE action = 'submit_roster_26'")

@@ -567,7 +567,7 @@ mod tests {
     }
 
     #[test]
-    fn app_error_reads_every_resource_role_and_kind() {
+    fn app_error_reads_every_unit_value() {
         for resource in Resource::ALL {
             round_trip(AppError::NotFound(resource));
         }
@@ -584,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn app_error_refuses_unknown_variant() {
+    fn app_error_rejects_unknown_variant() {
         let problem = serde_json::from_str::<AppError>(r#"{"Gone":{}}"#).unwrap_err();
         assert!(problem.to_string().contains("unknown error"), "{problem}");
         assert!(serde_json::from_str::<AppError>(r#"{"NotFound":"Nothing"}"#).is_err());

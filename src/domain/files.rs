@@ -87,7 +87,7 @@ impl FileKind {
     pub fn from_media_type(media_type: &str) -> Option<Self> {
         FileKind::ALL
             .into_iter()
-        .find(|kind| kind.media_type() == media_type)
+            .find(|kind| kind.media_type() == media_type)
     }
 
     /// Returns the upper-case name shown to users, such as `PDF`.

@@ -100,7 +100,11 @@ pub enum WindowKind {
 }
 
 impl WindowKind {
-    pub const ALL: [WindowKind; 3] = [WindowKind::Student, WindowKind::Teacher, WindowKind::Selection];
+    pub const ALL: [WindowKind; 3] = [
+        WindowKind::Student,
+        WindowKind::Teacher,
+        WindowKind::Selection,
+    ];
 }
 
 #[cfg(test)]

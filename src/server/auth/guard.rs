@@ -104,15 +104,14 @@ impl CurrentUser {
         )
         .await
         .or_internal("looking up session")?;
-        let Some(found) = found else { return Ok(None) };
+        let Some((found, roles)) = found else {
+            return Ok(None);
+        };
         if now.0 - found.last_seen_at.0 > TOUCH_INTERVAL_MILLIS {
             db::sessions::touch(pool, found.id, now)
                 .await
                 .or_internal("refreshing session")?;
         }
-        let roles = db::users::roles(pool, found.school_id, found.user_id)
-            .await
-            .or_internal("loading roles")?;
         // A stored role the user no longer holds (an administrator removed it) falls back to
         // the default, so a removed role stops working at the next request.
         let active_role = found

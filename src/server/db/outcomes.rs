@@ -395,6 +395,10 @@ pub async fn list_for_student(
                 CASE WHEN r.published_at IS NOT NULL THEN r.reason END AS published_reason, \
                 CASE WHEN r.published_at IS NOT NULL THEN cu.display_name END AS certifier, \
                 CASE WHEN r.published_at IS NOT NULL THEN cf.display_name END AS certifier_for, \
+                CASE WHEN EXISTS (SELECT 1 FROM selections sel \
+                    WHERE sel.outcome_id = o.id AND sel.school_id = o.school_id) THEN 1 ELSE 0 END AS selected, \
+                CASE WHEN EXISTS (SELECT 1 FROM central_submission_rows csr \
+                    WHERE csr.student_id = o.student_id AND csr.outcome_id = o.id) THEN 1 ELSE 0 END AS submitted, \
                 {FILE_COLUMNS} \
          FROM course_outcomes o \
          JOIN courses c ON c.id = o.course_id AND c.school_id = o.school_id \
@@ -463,8 +467,8 @@ fn student_outcome_from_row(row: &sqlx::any::AnyRow) -> Result<StudentOutcome, s
         certified_at: certified_at.filter(|_| shows_decision).map(UtcMillis),
         fail_reason: reason.filter(|_| status == OutcomeStatus::Failed),
         rounds: row.try_get::<Option<i64>, _>("round")?.unwrap_or(0),
-        selected: false,
-        submitted: false,
+        selected: row.try_get::<i64, _>("selected")? == 1,
+        submitted: row.try_get::<i64, _>("submitted")? == 1,
     })
 }
 

@@ -1,28 +1,10 @@
 //! The outcomes students tick (勾選) for the central database.
 
-use std::collections::BTreeSet;
-
 use sqlx::{AnyPool, Row};
 
 use super::Tx;
 use crate::domain::calendar::{SchoolYear, UtcMillis};
 use crate::domain::ids::{OutcomeId, SchoolId, UserId};
-
-/// Returns the outcomes the student has ticked.
-pub async fn selected_outcomes(
-    pool: &AnyPool,
-    school: SchoolId,
-    student: UserId,
-) -> Result<BTreeSet<OutcomeId>, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT outcome_id FROM selections WHERE school_id = $1 AND student_id = $2",
-    )
-    .bind(school.0)
-    .bind(student.0)
-    .fetch_all(pool)
-    .await?;
-    Ok(ids.into_iter().map(OutcomeId).collect())
-}
 
 /// What ticking an outcome needs to know about it.
 #[derive(Clone, Copy, Debug)]

@@ -4,6 +4,7 @@ use sqlx::{AnyPool, Row};
 
 use crate::domain::calendar::UtcMillis;
 use crate::domain::ids::{SchoolId, UserId};
+use crate::domain::role::Role;
 
 #[derive(Clone, Debug)]
 pub struct SessionRow {
@@ -40,34 +41,50 @@ pub async fn insert(
 }
 
 /// Returns the session if it has neither expired nor been idle since `idle_cutoff`, and its
-/// account is still active.
+/// account is still active, with the account's roles. Every request of a logged-in user runs
+/// this, so it is one query, which returns one row per role.
 pub async fn find_live(
     pool: &AnyPool,
     token_hash: &str,
     now: UtcMillis,
     idle_cutoff: UtcMillis,
-) -> Result<Option<SessionRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT s.id, s.user_id, s.school_id, s.last_seen_at, s.active_role, u.must_change_password FROM sessions s \
+) -> Result<Option<(SessionRow, Vec<Role>)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.user_id, s.school_id, s.last_seen_at, s.active_role, u.must_change_password, r.role \
+         FROM sessions s \
          JOIN users u ON u.id = s.user_id AND u.school_id = s.school_id \
+         LEFT JOIN user_roles r ON r.user_id = s.user_id AND r.school_id = s.school_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active = 1",
     )
     .bind(token_hash)
     .bind(now.0)
     .bind(idle_cutoff.0)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    row.map(|row| {
-        Ok(SessionRow {
-            id: row.try_get("id")?,
-            user_id: UserId(row.try_get("user_id")?),
-            school_id: SchoolId(row.try_get("school_id")?),
-            last_seen_at: UtcMillis(row.try_get("last_seen_at")?),
-            must_change_password: row.try_get::<i64, _>("must_change_password")? == 1,
-            active_role: row.try_get("active_role")?,
-        })
-    })
-    .transpose()
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let session = SessionRow {
+        id: first.try_get("id")?,
+        user_id: UserId(first.try_get("user_id")?),
+        school_id: SchoolId(first.try_get("school_id")?),
+        last_seen_at: UtcMillis(first.try_get("last_seen_at")?),
+        must_change_password: first.try_get::<i64, _>("must_change_password")? == 1,
+        active_role: first.try_get("active_role")?,
+    };
+    let mut roles = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if let Some(role) = row
+            .try_get::<Option<String>, _>("role")?
+            .as_deref()
+            .and_then(Role::parse)
+        {
+            roles.push(role);
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    Ok(Some((session, roles)))
 }
 
 /// Sets the role the session acts in.

@@ -278,21 +278,6 @@ pub async fn student_records(
         .collect()
 }
 
-/// Returns the outcome ids sent to the central database for a student.
-pub async fn submitted_outcomes(
-    pool: &AnyPool,
-    school: SchoolId,
-    student: UserId,
-) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT outcome_id FROM central_submission_rows WHERE school_id = $1 AND student_id = $2",
-    )
-    .bind(school.0)
-    .bind(student.0)
-    .fetch_all(pool)
-    .await
-}
-
 /// Returns the school's code, for package names.
 pub async fn school_code(pool: &AnyPool, school: SchoolId) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT code FROM schools WHERE id = $1")

@@ -89,8 +89,9 @@ pub fn build(state: AppState) -> Router {
 }
 
 /// Serves the files of the site, or the not-found page. The browser code is sent as its
-/// brotli or gzip copy when the browser accepts one, so the answer depends on
-/// `Accept-Encoding` and says so: a shared cache must not give brotli to a browser without it.
+/// brotli or gzip copy when the browser accepts one, so the response depends on
+/// `Accept-Encoding`, and `Vary` names it. A shared cache then does not send a brotli copy to
+/// a browser that cannot read it.
 async fn static_files(uri: Uri, state: State<AppState>, request: Request<Body>) -> Response {
     let mut response = file_and_error_handler::<AppState, _>(shell)(uri, state, request).await;
     response

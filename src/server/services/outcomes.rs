@@ -510,19 +510,9 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<StudentOve
     let current = db::schools::current_semester(pool, user.school_id)
         .await
         .or_internal("loading the semester")?;
-    let mut outcomes = db::outcomes::list_for_student(pool, user.school_id, user.user_id)
+    let outcomes = db::outcomes::list_for_student(pool, user.school_id, user.user_id)
         .await
         .or_internal("listing outcomes")?;
-    let selected = db::selections::selected_outcomes(pool, user.school_id, user.user_id)
-        .await
-        .or_internal("loading selections")?;
-    let submitted = db::submissions::submitted_outcomes(pool, user.school_id, user.user_id)
-        .await
-        .or_internal("loading submissions")?;
-    for outcome in &mut outcomes {
-        outcome.selected = selected.contains(&outcome.id);
-        outcome.submitted = submitted.contains(&outcome.id.0);
-    }
 
     let mut groups: Vec<(SemesterId, SemesterCode, Vec<StudentOutcome>)> = Vec::new();
     for outcome in outcomes {
