@@ -73,7 +73,7 @@ async fn responses_carry_security_headers() {
 }
 
 #[tokio::test]
-async fn site_file_sends_brotli_copy_and_varies_by_encoding() {
+async fn static_file_varies_by_encoding() {
     let app = TestApp::new().await;
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir(site.path().join("pkg")).unwrap();

@@ -3,7 +3,7 @@
 //! The browser reads every server-function error and every page's `Result<_, AppError>`.
 //! A derived `Deserialize` compiles one decoder for each struct variant, which made the error
 //! the largest single part of the browser's main bundle. This decoder reads the JSON into a
-//! `serde_json::Value` and picks the fields out by hand, so the bundle holds one small
+//! `serde_json::Value` and picks the fields out by hand, so the bundle contains one small
 //! function. The JSON is unchanged: `{"WindowClosed":{"kind":"Selection","closed_at":…}}`.
 
 use std::fmt::Debug;
@@ -27,7 +27,7 @@ use super::window::WindowKind;
 impl<'de> Deserialize<'de> for AppError {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        app_error(&value).ok_or_else(|| D::Error::custom(format!("unknown error {value}")))
+        app_error(&value).ok_or_else(|| D::Error::custom(format!("invalid error response {value}")))
     }
 }
 
@@ -586,7 +586,10 @@ mod tests {
     #[test]
     fn app_error_rejects_unknown_variant() {
         let problem = serde_json::from_str::<AppError>(r#"{"Gone":{}}"#).unwrap_err();
-        assert!(problem.to_string().contains("unknown error"), "{problem}");
+        assert!(
+            problem.to_string().contains("invalid error response"),
+            "{problem}"
+        );
         assert!(serde_json::from_str::<AppError>(r#"{"NotFound":"Nothing"}"#).is_err());
         assert!(serde_json::from_str::<AppError>(r#"{"UploadLimitReached":{"max":-1}}"#).is_err());
     }

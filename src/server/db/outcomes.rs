@@ -398,7 +398,8 @@ pub async fn list_for_student(
                 CASE WHEN EXISTS (SELECT 1 FROM selections sel \
                     WHERE sel.outcome_id = o.id AND sel.school_id = o.school_id) THEN 1 ELSE 0 END AS selected, \
                 CASE WHEN EXISTS (SELECT 1 FROM central_submission_rows csr \
-                    WHERE csr.student_id = o.student_id AND csr.outcome_id = o.id) THEN 1 ELSE 0 END AS submitted, \
+                    WHERE csr.school_id = o.school_id AND csr.student_id = o.student_id \
+                    AND csr.outcome_id = o.id) THEN 1 ELSE 0 END AS submitted, \
                 {FILE_COLUMNS} \
          FROM course_outcomes o \
          JOIN courses c ON c.id = o.course_id AND c.school_id = o.school_id \
