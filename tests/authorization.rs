@@ -451,7 +451,7 @@ impl Scene {
             )
             .bind(app.fixture.school.0)
             .bind(year)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await
             .unwrap();
             db::windows::update_selection_window(&mut tx, app.fixture.school, year_id, &past)
@@ -559,7 +559,7 @@ async fn add_users(app: &TestApp) {
             sqlx::query("UPDATE homerooms SET homeroom_teacher_id = $1 WHERE id = $2")
                 .bind(user.0)
                 .bind(fixture.homeroom_201.0)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await
                 .unwrap();
         }
@@ -577,7 +577,7 @@ async fn add_users(app: &TestApp) {
             .bind(today.yesterday().unwrap().to_string())
             .bind(today.tomorrow().unwrap().to_string())
             .bind(UtcMillis::now().0)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .unwrap();
         }
@@ -587,7 +587,7 @@ async fn add_users(app: &TestApp) {
                 .unwrap();
             sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
                 .bind(user.0)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await
                 .unwrap();
         }

@@ -152,3 +152,51 @@ async fn unpublished_decision_leaves_student_token_alone() {
         "publication moves both"
     );
 }
+
+/// Writers of one process queue for their turn before they take a pooled connection, so a
+/// writer waiting for SQLite's write lock does not hold a connection that readers need.
+#[tokio::test]
+async fn sqlite_writers_wait_for_their_turn_without_a_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("turns.db").display());
+    let db = licheng::server::db::Db::connect(&url, 8).await.unwrap();
+    sqlx::query("CREATE TABLE counter (n INTEGER NOT NULL)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO counter (n) VALUES (0)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+
+    let first = db.begin_write().await.unwrap();
+    let waiting: Vec<_> = (0..5)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.begin_write().await.unwrap();
+                sqlx::query("UPDATE counter SET n = n + 1")
+                    .execute(&mut **tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let in_use = db.pool.size() as usize - db.pool.num_idle();
+    assert_eq!(
+        in_use, 1,
+        "only the writer whose turn it is holds a connection"
+    );
+
+    first.commit().await.unwrap();
+    for writer in waiting {
+        writer.await.unwrap();
+    }
+    let n: i64 = sqlx::query_scalar("SELECT n FROM counter")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 5);
+}

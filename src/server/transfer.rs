@@ -455,7 +455,7 @@ pub async fn import_school(
             }
             let new_id = if generated {
                 let inserted = query
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut **tx)
                     .await
                     .with_context(|| format!("inserting into {}", table.name))?;
                 let new_id: i64 = inserted.try_get(0)?;
@@ -468,7 +468,7 @@ pub async fn import_school(
                 new_id
             } else {
                 query
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await
                     .with_context(|| format!("inserting into {}", table.name))?;
                 0
@@ -496,7 +496,7 @@ pub async fn import_school(
         sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE id = $2"))
             .bind(new)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .with_context(|| format!("linking {table}.{column}"))?;
     }
@@ -504,7 +504,7 @@ pub async fn import_school(
         sqlx::query("UPDATE course_outcomes SET status = $1 WHERE id = $2")
             .bind(status)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .context("restoring outcome states")?;
     }
@@ -517,7 +517,7 @@ pub async fn import_school(
         let count: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter} = $1"))
                 .bind(school_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut **tx)
                 .await?;
         ensure!(
             count as u64 == *expected,

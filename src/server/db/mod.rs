@@ -22,6 +22,7 @@ pub mod users;
 pub mod windows;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -42,6 +43,48 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// On SQLite, the writers of this process queue here, in order, before they take the
+    /// database's write lock. SQLite's own wait (`busy_timeout`) polls with sleeps of up to
+    /// 100 ms, so with many uploads at once the lock sat free while the next writer slept.
+    write_turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// How long a writer waits for its turn before it falls back to SQLite's own wait, as long as
+/// `busy_timeout`. A writer that never gets its turn then fails as it did before the queue,
+/// instead of waiting for ever.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A transaction from [`Db::begin_write`]. It holds the writer's turn until it is committed,
+/// rolled back or dropped, and can be used wherever a [`Tx`] is expected.
+pub struct WriteTx {
+    tx: Tx,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let WriteTx { tx, _turn } = self;
+        tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        let WriteTx { tx, _turn } = self;
+        tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Tx;
+
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
 }
 
 impl Db {
@@ -90,7 +133,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            write_turn: Arc::default(),
+        })
     }
 
     /// Applies the migrations of the backend.
@@ -108,10 +155,24 @@ impl Db {
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue on `busy_timeout` instead of one failing
     /// with SQLITE_BUSY when it upgrades a read lock.
-    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+    /// Writers of this process take turns first (see [`Db::write_turn`]).
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => {
+                let turn =
+                    tokio::time::timeout(WRITE_TURN_TIMEOUT, self.write_turn.clone().lock_owned())
+                        .await
+                        .ok();
+                if turn.is_none() {
+                    tracing::warn!("no write turn within 10 seconds; waiting on SQLite's lock");
+                }
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx { tx, _turn: turn })
+            }
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
         }
     }
 

@@ -152,7 +152,7 @@ pub async fn update_semester_windows(
         .begin_write()
         .await
         .or_internal("starting a window change")?;
-    let old = db::windows::semester_windows(&mut *tx, user.school_id, input.semester)
+    let old = db::windows::semester_windows(&mut **tx, user.school_id, input.semester)
         .await
         .or_internal("loading windows")?
         .ok_or(AppError::NotFound(crate::domain::error::Resource::Page))?;
@@ -200,13 +200,13 @@ pub async fn update_selection_window(
         .begin_write()
         .await
         .or_internal("starting a window change")?;
-    let (year_id, old) = db::windows::school_year(&mut *tx, user.school_id, input.school_year)
+    let (year_id, old) = db::windows::school_year(&mut **tx, user.school_id, input.school_year)
         .await
         .or_internal("loading the school year")?
         .ok_or(AppError::NotFound(crate::domain::error::Resource::Page))?;
     // Reopening a submitted year would show a window that students cannot use.
     if old != new
-        && db::submissions::year_submitted(&mut *tx, user.school_id, year_id)
+        && db::submissions::year_submitted(&mut **tx, user.school_id, year_id)
             .await
             .or_internal("checking batches")?
     {
@@ -229,7 +229,7 @@ pub async fn update_selection_window(
         )
         .await?;
     }
-    let old_max = db::windows::max_selections(&mut *tx, user.school_id)
+    let old_max = db::windows::max_selections(&mut **tx, user.school_id)
         .await
         .or_internal("loading the limit")?;
     if old_max != new_max {
@@ -288,7 +288,7 @@ pub async fn create_semester(
         .begin_write()
         .await
         .or_internal("starting a new semester")?;
-    let year_id = match db::windows::school_year(&mut *tx, user.school_id, code.school_year)
+    let year_id = match db::windows::school_year(&mut **tx, user.school_id, code.school_year)
         .await
         .or_internal("loading the year")?
     {
@@ -424,7 +424,7 @@ pub async fn create_unlock(
         .begin_write()
         .await
         .or_internal("starting an unlock")?;
-    let code = db::windows::find_semester_code(&mut *tx, user.school_id, input.semester)
+    let code = db::windows::find_semester_code(&mut **tx, user.school_id, input.semester)
         .await
         .or_internal("loading the semester")?
         .ok_or(AppError::NotFound(crate::domain::error::Resource::Page))?;

@@ -35,14 +35,14 @@ pub async fn set_selected(
         .await
         .or_internal("loading an outcome to select")?
         .ok_or(AppError::NotFound(Resource::Outcome))?;
-    let (_, window) = db::windows::school_year(&mut *tx, user.school_id, found.school_year)
+    let (_, window) = db::windows::school_year(&mut **tx, user.school_id, found.school_year)
         .await
         .or_internal("loading the school year")?
         .ok_or(AppError::NotSelectable)?;
     if let (_, Some(refusal)) = windows::selection_info(window, now) {
         return Err(refusal);
     }
-    if db::submissions::year_submitted(&mut *tx, user.school_id, found.school_year_id)
+    if db::submissions::year_submitted(&mut **tx, user.school_id, found.school_year_id)
         .await
         .or_internal("checking submissions")?
     {
@@ -55,7 +55,7 @@ pub async fn set_selected(
         if !found.passed {
             return Err(AppError::NotSelectable);
         }
-        let max = db::windows::max_selections(&mut *tx, user.school_id)
+        let max = db::windows::max_selections(&mut **tx, user.school_id)
             .await
             .or_internal("loading the selection limit")?;
         let count = db::selections::count_for_year(

@@ -66,7 +66,7 @@ pub async fn close_year(
         .begin_write()
         .await
         .or_internal("starting a batch")?;
-    let (year_id, window) = db::windows::school_year(&mut *tx, user.school_id, year)
+    let (year_id, window) = db::windows::school_year(&mut **tx, user.school_id, year)
         .await
         .or_internal("loading the school year")?
         .ok_or(AppError::NotFound(crate::domain::error::Resource::Page))?;
@@ -75,7 +75,7 @@ pub async fn close_year(
             closes_at: window.closes_at,
         });
     }
-    if db::submissions::year_submitted(&mut *tx, user.school_id, year_id)
+    if db::submissions::year_submitted(&mut **tx, user.school_id, year_id)
         .await
         .or_internal("checking batches")?
     {
@@ -88,7 +88,7 @@ pub async fn close_year(
     )
     .bind(user.school_id.0)
     .bind(year_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await
     .or_internal("checking student identities")?;
     if let Some(student_no) = missing {
@@ -97,7 +97,7 @@ pub async fn close_year(
     let batch_id = db::submissions::close_year(&mut tx, user.school_id, year_id, user.user_id, now)
         .await
         .or_internal("closing the selection into a batch")?;
-    let batch = db::submissions::find(&mut *tx, user.school_id, batch_id)
+    let batch = db::submissions::find(&mut **tx, user.school_id, batch_id)
         .await
         .or_internal("loading the batch")?
         .ok_or_else(|| internal("loading the batch", "batch missing after insert"))?;
