@@ -181,10 +181,12 @@ pub async fn create(
         .ok_or(AppError::Unauthenticated)?;
 
     // Check what can be checked before the files are committed, so a refused upload leaves
-    // nothing behind; the checks are repeated under the write lock below.
+    // nothing behind. A read transaction is enough: the checks are repeated under the write
+    // lock below, and this one then does not queue behind other uploads' commits.
     let mut tx = state
         .db
-        .begin_write()
+        .pool
+        .begin()
         .await
         .or_internal("starting the upload")?;
     check_can_create(
@@ -206,6 +208,10 @@ pub async fn create(
         .begin_write()
         .await
         .or_internal("starting the upload")?;
+    // On PostgreSQL, two uploads of one student queue here, so the limit is counted once.
+    db::outcomes::lock_student(&state.db, &mut tx, user.school_id, user.user_id)
+        .await
+        .or_internal("locking the student")?;
     check_can_create(
         state,
         &mut tx,
@@ -257,9 +263,6 @@ async fn check_can_create(
     semester: crate::domain::ids::SemesterId,
     limit: Option<i64>,
 ) -> Result<(), AppError> {
-    db::outcomes::lock_student(&state.db, tx, user.school_id, user.user_id)
-        .await
-        .or_internal("locking the student")?;
     // Checked under the lock, just before the row is written: an upload that began inside the
     // window but finished after it is refused here.
     windows::require_student_window(
@@ -360,9 +363,11 @@ pub async fn revise(
     user.require(Role::Student)?;
     let summary = Summary::parse(&revision.summary).map_err(AppError::Summary)?;
 
+    // A read transaction, as in `create`: the check is repeated under the write lock below.
     let mut tx = state
         .db
-        .begin_write()
+        .pool
+        .begin()
         .await
         .or_internal("starting a revision")?;
     let core = load_own(&mut tx, user, revision.outcome_id).await?;

@@ -10,7 +10,6 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use tokio::fs::{self, File, OpenOptions};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
@@ -75,8 +74,6 @@ impl BlobStore for LocalStore {
             let writer = LocalWriter {
                 temp: TempPath(Some(path)),
                 file: FileSink::new(file.into_std().await),
-                hasher: Sha256::new(),
-                size: 0,
                 objects: self.root.join("objects"),
             };
             Ok(Box::new(writer) as Box<dyn BlobWriter>)
@@ -142,29 +139,22 @@ impl Drop for TempPath {
 struct LocalWriter {
     temp: TempPath,
     file: FileSink,
-    hasher: Sha256,
-    size: u64,
     objects: PathBuf,
 }
 
 impl BlobWriter for LocalWriter {
     fn write(&mut self, chunk: Bytes) -> BoxFuture<'_, io::Result<()>> {
-        Box::pin(async move {
-            self.hasher.update(&chunk);
-            self.size += chunk.len() as u64;
-            self.file.write(chunk).await
-        })
+        Box::pin(self.file.write(chunk))
     }
 
     fn finish(mut self: Box<Self>) -> BoxFuture<'static, io::Result<Box<dyn StagedBlob>>> {
         Box::pin(async move {
-            self.file.close(true).await?;
-            let sha256 = hex::encode(self.hasher.clone().finalize());
+            let written = self.file.close(true).await?;
             let temp = TempPath(Some(self.temp.take()));
             Ok(Box::new(LocalStaged {
                 temp,
-                sha256,
-                size: self.size,
+                sha256: written.sha256,
+                size: written.size,
                 objects: self.objects.clone(),
             }) as Box<dyn StagedBlob>)
         })
@@ -222,6 +212,7 @@ async fn sync_dir(dir: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
     use futures::TryStreamExt;
+    use sha2::{Digest, Sha256};
 
     async fn read_all(store: &LocalStore, sha256: &str, range: Option<Range<u64>>) -> Vec<u8> {
         let body = store.open(sha256, range).await.unwrap();

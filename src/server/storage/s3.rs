@@ -138,8 +138,6 @@ impl BlobStore for S3Store {
             Ok(Box::new(SpoolWriter {
                 temp: TempPath(Some(path)),
                 file: FileSink::new(file.into_std().await),
-                hasher: Sha256::new(),
-                size: 0,
                 store: self.clone(),
             }) as Box<dyn BlobWriter>)
         })
@@ -191,28 +189,22 @@ impl BlobStore for S3Store {
 struct SpoolWriter {
     temp: TempPath,
     file: FileSink,
-    hasher: Sha256,
-    size: u64,
     store: S3Store,
 }
 
 impl BlobWriter for SpoolWriter {
     fn write(&mut self, chunk: Bytes) -> BoxFuture<'_, io::Result<()>> {
-        Box::pin(async move {
-            self.hasher.update(&chunk);
-            self.size += chunk.len() as u64;
-            self.file.write(chunk).await
-        })
+        Box::pin(self.file.write(chunk))
     }
 
     fn finish(mut self: Box<Self>) -> BoxFuture<'static, io::Result<Box<dyn StagedBlob>>> {
         Box::pin(async move {
             // The spool is a local buffer. The durable copy is the one in the bucket.
-            self.file.close(false).await?;
+            let written = self.file.close(false).await?;
             Ok(Box::new(SpoolStaged {
                 temp: TempPath(Some(self.temp.take())),
-                sha256: hex::encode(self.hasher.clone().finalize()),
-                size: self.size,
+                sha256: written.sha256,
+                size: written.size,
                 store: self.store.clone(),
             }) as Box<dyn StagedBlob>)
         })
