@@ -154,9 +154,9 @@ async fn unpublished_decision_leaves_student_token_alone() {
 }
 
 /// Writers of one process queue for their turn before they take a pooled connection, so a
-/// writer waiting for SQLite's write lock does not hold a connection that readers need.
+/// writer waiting for SQLite's write lock keeps no connection that readers need.
 #[tokio::test]
-async fn sqlite_writers_wait_for_their_turn_without_a_connection() {
+async fn write_turn_holds_no_connection() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("turns.db").display());
     let db = licheng::server::db::Db::connect(&url, 8).await.unwrap();

@@ -49,12 +49,11 @@ pub struct Db {
     write_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// How long a writer waits for its turn before it falls back to SQLite's own wait, as long as
-/// `busy_timeout`. A writer that never gets its turn then fails as it did before the queue,
-/// instead of waiting for ever.
+/// How long a writer waits for its turn, as long as `busy_timeout`. A writer that gets no turn
+/// in time waits on SQLite's lock and fails after `busy_timeout`, instead of waiting for ever.
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A transaction from [`Db::begin_write`]. It holds the writer's turn until it is committed,
+/// A transaction from [`Db::begin_write`]. It keeps the writer's turn until it is committed,
 /// rolled back or dropped, and can be used wherever a [`Tx`] is expected.
 pub struct WriteTx {
     tx: Tx,

@@ -92,7 +92,7 @@ enum SinkState {
     Closed,
 }
 
-/// What [`FileSink::close`] wrote: the SHA-256 in lower-case hex and the size in bytes.
+/// The SHA-256 (lower-case hex) and size in bytes of a file that [`FileSink::close`] wrote.
 pub(crate) struct Written {
     pub sha256: String,
     pub size: u64,
