@@ -156,7 +156,7 @@ async fn unpublished_decision_leaves_student_token_alone() {
 /// Writers of one process queue for their turn before they take a pooled connection, so a
 /// writer waiting for SQLite's write lock keeps no connection that readers need.
 #[tokio::test]
-async fn write_turn_holds_no_connection() {
+async fn waiting_writer_takes_no_connection() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("turns.db").display());
     let db = licheng::server::db::Db::connect(&url, 8).await.unwrap();

@@ -43,9 +43,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
-    /// On SQLite, the writers of this process queue here, in order, before they take the
-    /// database's write lock. SQLite's own wait (`busy_timeout`) polls with sleeps of up to
-    /// 100 ms, so with many uploads at once the lock sat free while the next writer slept.
+    /// On SQLite, the queue in which the writers of this process wait, in order, before they
+    /// take the database's write lock. SQLite's own wait (`busy_timeout`) retries after sleeps
+    /// of up to 100 ms, so under many writers the lock can sit free while the next one sleeps.
     write_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -151,10 +151,9 @@ impl Db {
         }
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two writers queue on `busy_timeout` instead of one failing
-    /// with SQLITE_BUSY when it upgrades a read lock.
-    /// Writers of this process take turns first (see [`Db::write_turn`]).
+    /// Starts a transaction that will write. On SQLite the writer first waits for its turn in
+    /// this process, then takes the write lock at once (`BEGIN IMMEDIATE`), so that no writer
+    /// fails with SQLITE_BUSY when it upgrades a read lock.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => {
@@ -163,7 +162,9 @@ impl Db {
                         .await
                         .ok();
                 if turn.is_none() {
-                    tracing::warn!("no write turn within 10 seconds; waiting on SQLite's lock");
+                    tracing::warn!(
+                        "waiting for the write turn timed out after 10 s; waiting on SQLite's lock instead"
+                    );
                 }
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
                 Ok(WriteTx { tx, _turn: turn })

@@ -208,7 +208,8 @@ pub async fn create(
         .begin_write()
         .await
         .or_internal("starting the upload")?;
-    // On PostgreSQL, two uploads of one student queue here, so the limit is counted once.
+    // On PostgreSQL, a second upload of the same student waits here, so its limit check
+    // counts the first upload's outcome.
     db::outcomes::lock_student(&state.db, &mut tx, user.school_id, user.user_id)
         .await
         .or_internal("locking the student")?;

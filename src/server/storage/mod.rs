@@ -65,12 +65,11 @@ pub trait StagedBlob: Send + Sync {
     fn commit(self: Box<Self>) -> BoxFuture<'static, io::Result<()>>;
 }
 
-/// A temporary file written and hashed on the blocking thread pool, so that the next chunks
-/// arrive while earlier ones are hashed and written. Chunks that arrive while a write is
-/// running are queued, up to [`MAX_QUEUED_BYTES`], and go to the disk together in the next
-/// write. A fast upload thus takes a few trips to the thread pool instead of one for every
-/// network read, and a slow one holds only the chunk in flight, so hundreds of slow uploads
-/// at once stay small (docs/benchmarks.md).
+/// A temporary file that is hashed and written on the blocking thread pool while the next
+/// chunks arrive. Chunks that arrive during a write wait in a queue of up to
+/// [`MAX_QUEUED_BYTES`] and go to the disk together, so a fast upload takes few trips to the
+/// pool. A slow upload keeps only the chunk in flight, so hundreds of them at once stay small
+/// (docs/benchmarks.md).
 pub(crate) struct FileSink {
     state: SinkState,
     queued: Vec<Bytes>,
@@ -123,7 +122,7 @@ impl FileSink {
         }
     }
 
-    /// Queues `chunk` while a write is running and the queue has room; otherwise waits for
+    /// Queues `chunk` while a write is running and the queue has room. Otherwise waits for
     /// that write and starts writing the queue and `chunk`. A failed write is returned by a
     /// later call or by `close`.
     pub(crate) async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
@@ -195,7 +194,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("object.part");
         let mut sink = FileSink::new(std::fs::File::create(&path).unwrap());
-        // Chunks sent back to back queue behind the running write; some overflow the queue.
+        // Chunks sent back to back queue behind the running write, and some overflow the queue.
         let chunks: Vec<Vec<u8>> = (0..200u32)
             .map(|n| vec![(n % 251) as u8; 1 + (n as usize * 997) % 9000])
             .collect();
