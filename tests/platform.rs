@@ -1,6 +1,7 @@
 #![cfg(feature = "ssr")]
 //! The platform under the features: configuration agreement, SQLite durability settings,
-//! PostgreSQL migrations, security headers, file responses, rendered pages and the demo school.
+//! PostgreSQL migrations, security headers, file responses, rendered pages (also while another
+//! router is built) and the demo school.
 
 mod common;
 
@@ -188,6 +189,45 @@ async fn student_page_renders_summary_line_and_draft() {
         html.contains("lang=\"zh-TW\""),
         "pages are zh-TW by default"
     );
+}
+
+/// Pages rendered while another router is built must finish, because leptos_router stops
+/// every resource of the process from loading while it generates page routes.
+#[tokio::test]
+async fn page_renders_during_router_build() {
+    let app = TestApp::new().await;
+    let mut student = app.login(STUDENT).await;
+    student.upload_pdf(app.fixture.math, "函數圖形報告").await;
+    let building = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let builder = {
+        let building = building.clone();
+        let state = app.state.clone();
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::spawn(move || {
+            let _runtime = runtime.enter();
+            let mut built = 0u32;
+            while building.load(std::sync::atomic::Ordering::Relaxed) {
+                drop(licheng::server::router::build(state.clone()));
+                built += 1;
+            }
+            built
+        })
+    };
+    for round in 0..100 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            student.get("/student/outcomes"),
+        )
+        .await;
+        let Ok(page) = page else {
+            building.store(false, std::sync::atomic::Ordering::Relaxed);
+            panic!("page {round} did not finish while routers were being built");
+        };
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("函數圖形報告"));
+    }
+    building.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
 }
 
 #[tokio::test]

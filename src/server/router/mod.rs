@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{
-    LeptosRoutes, file_and_error_handler, generate_route_list, handle_server_fns_with_context,
+    AxumRouteListing, LeptosRoutes, file_and_error_handler, generate_route_list,
+    handle_server_fns_with_context,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -29,9 +30,16 @@ use crate::app::{App, shell};
 /// Room for the multipart framing and text fields around the two files of an upload.
 const UPLOAD_OVERHEAD_BYTES: u64 = 1024 * 1024;
 
+/// The page routes, generated once per process. leptos_router sets a process-wide flag
+/// (`SuppressResourceLoad`) while it generates them, and a resource first polled under that
+/// flag never loads. So a router built while another serves pages, as in the tests, could
+/// leave a page unanswered.
+static PAGE_ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
+    std::sync::LazyLock::new(|| generate_route_list(App));
+
 /// Builds the application's router.
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = PAGE_ROUTES.clone();
     let rules = state.file_rules();
     let upload_limit =
         usize::try_from(rules.document_max_bytes + rules.media_max_bytes + UPLOAD_OVERHEAD_BYTES)
