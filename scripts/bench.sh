@@ -8,6 +8,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/setup.sh
 source "$ROOT/scripts/setup.sh"
+# shellcheck source=scripts/build.sh
+source "$ROOT/scripts/build.sh"
 setup_build_tools
 if ! command -v brotli >/dev/null 2>&1; then
   log "installing brotli from Debian (for the bundle size figure)"
@@ -16,7 +18,7 @@ if ! command -v brotli >/dev/null 2>&1; then
 fi
 
 log "release build"
-cargo leptos build --release --split --precompress
+build_release
 
 # The baseline of the bundle-size figure: a Leptos hello world with the same WASM profile,
 # passed through wasm-bindgen and wasm-opt -Oz as cargo-leptos does.

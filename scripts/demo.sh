@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/setup.sh
 source "$ROOT/scripts/setup.sh"
+# shellcheck source=scripts/build.sh
+source "$ROOT/scripts/build.sh"
 # Everything the tests need too, so that a machine set up for the demo can run them next.
 setup_test_tools
 
@@ -24,7 +26,7 @@ if [ "$up_to_date" = yes ]; then
   printf '\033[1;34m[demo]\033[0m the release build is up to date\n'
 else
   printf '\033[1;34m[demo]\033[0m building the release (the first build takes 10 to 20 minutes)\n'
-  cargo leptos build --release --split --precompress
+  build_release
   touch "$stamp"
 fi
 exec "$binary" --demo --data-dir "$ROOT/data" "$@"

@@ -4,7 +4,8 @@
 # prepare a machine. Needs network access to crates.io, npm and Debian's package archive.
 #
 # Installs: the wasm32 Rust target, cargo-leptos 0.3.10, the wasm-bindgen CLI at the version
-# in Cargo.lock, wasm-opt from npm's binaryen (Debian's binaryen corrupts the WASM), Chromium
+# in Cargo.lock, wasm-opt from npm's binaryen (Debian's binaryen corrupts the WASM), esbuild
+# from npm (it minifies the loader of the split WASM chunks), Chromium
 # and CJK and emoji fonts from Debian (tests only), the end-to-end test's npm packages, and
 # s3s-fs 0.14.1, a small S3-compatible server that the object-store tests start on 127.0.0.1.
 set -euo pipefail
@@ -12,6 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
+ESBUILD_VERSION="0.28.2"
 # The newest s3s-fs that builds with Rust 1.95 (0.15 and later need 1.96).
 S3S_FS_VERSION="0.14.1"
 # Tools outside the checkout, so that a fresh clone on the same machine finds them.
@@ -82,6 +84,18 @@ ensure_wasm_opt() {
   export PATH="$bin:$PATH"
 }
 
+ensure_esbuild() {
+  local bin="$TOOLS_DIR/node_modules/.bin"
+  if [ -x "$bin/esbuild" ] && [ "$("$bin/esbuild" --version 2>/dev/null)" = "$ESBUILD_VERSION" ]; then
+    log "esbuild $ESBUILD_VERSION: present"
+  else
+    log "installing esbuild $ESBUILD_VERSION from npm"
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "esbuild@$ESBUILD_VERSION"
+  fi
+  export PATH="$bin:$PATH"
+}
+
 ensure_chromium() {
   if [ -x /usr/bin/chromium ]; then
     log "Chromium: present"
@@ -121,6 +135,7 @@ setup_build_tools() {
   ensure_cargo_leptos
   ensure_wasm_bindgen
   ensure_wasm_opt
+  ensure_esbuild
 }
 
 setup_test_tools() {

@@ -8,6 +8,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/setup.sh
 source "$ROOT/scripts/setup.sh"
+# shellcheck source=scripts/build.sh
+source "$ROOT/scripts/build.sh"
 setup_test_tools
 
 step() { printf '\033[1;34m[test]\033[0m %s\n' "$*"; }
@@ -34,7 +36,7 @@ step "integration tests again on PostgreSQL (a fresh database per test, dropped 
 LICHENG_TEST_BACKEND=postgres TZ=UTC CARGO_INCREMENTAL=0 cargo test --features ssr --test '*'
 
 step "release build"
-cargo leptos build --release --split --precompress
+build_release
 touch "$ROOT/target/site/.release-build"
 
 step "end-to-end tests (Chromium, release build)"
