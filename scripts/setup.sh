@@ -71,14 +71,19 @@ ensure_s3s_fs() {
   export LICHENG_S3S_FS="$root/bin/s3s-fs"
 }
 
+# Installs the npm package given as name@version into the tools directory, beside the others.
+install_npm_tool() {
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "$1"
+}
+
 ensure_wasm_opt() {
   local bin="$TOOLS_DIR/node_modules/.bin"
   if [ -x "$bin/wasm-opt" ] && "$bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
     log "wasm-opt (binaryen $BINARYEN_VERSION): present"
   else
     log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"
-    mkdir -p "$TOOLS_DIR"
-    npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+    install_npm_tool "binaryen@$BINARYEN_VERSION"
   fi
   # cargo-leptos runs the first wasm-opt on PATH without checking it: put this one first.
   export PATH="$bin:$PATH"
@@ -90,8 +95,7 @@ ensure_esbuild() {
     log "esbuild $ESBUILD_VERSION: present"
   else
     log "installing esbuild $ESBUILD_VERSION from npm"
-    mkdir -p "$TOOLS_DIR"
-    npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "esbuild@$ESBUILD_VERSION"
+    install_npm_tool "esbuild@$ESBUILD_VERSION"
   fi
   export PATH="$bin:$PATH"
 }

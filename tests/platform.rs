@@ -191,14 +191,20 @@ async fn student_page_renders_summary_line_and_draft() {
     );
 }
 
-/// Pages rendered while another router is built must finish, because leptos_router stops
-/// every resource of the process from loading while it generates page routes.
+/// Pages rendered while another router is built still finish. leptos_router stops every
+/// resource of the process from loading while it generates page routes, so a build must not
+/// generate them again.
 #[tokio::test]
 async fn page_renders_during_router_build() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
     let app = TestApp::new().await;
     let mut student = app.login(STUDENT).await;
     student.upload_pdf(app.fixture.math, "函數圖形報告").await;
-    let building = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+
+    let building = Arc::new(AtomicBool::new(true));
     let builder = {
         let building = building.clone();
         let state = app.state.clone();
@@ -206,7 +212,7 @@ async fn page_renders_during_router_build() {
         std::thread::spawn(move || {
             let _runtime = runtime.enter();
             let mut built = 0u32;
-            while building.load(std::sync::atomic::Ordering::Relaxed) {
+            while building.load(Ordering::Relaxed) {
                 drop(licheng::server::router::build(state.clone()));
                 built += 1;
             }
@@ -214,19 +220,16 @@ async fn page_renders_during_router_build() {
         })
     };
     for round in 0..100 {
-        let page = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            student.get("/student/outcomes"),
-        )
-        .await;
+        let page =
+            tokio::time::timeout(Duration::from_secs(10), student.get("/student/outcomes")).await;
         let Ok(page) = page else {
-            building.store(false, std::sync::atomic::Ordering::Relaxed);
-            panic!("page {round} did not finish while routers were being built");
+            building.store(false, Ordering::Relaxed);
+            panic!("page {round} timed out after 10 s while routers were being built");
         };
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("函數圖形報告"));
     }
-    building.store(false, std::sync::atomic::Ordering::Relaxed);
+    building.store(false, Ordering::Relaxed);
     assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
 }
 

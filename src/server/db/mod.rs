@@ -163,7 +163,8 @@ impl Db {
                         .ok();
                 if turn.is_none() {
                     tracing::warn!(
-                        "waiting for the write turn timed out after 10 s; waiting on SQLite's lock instead"
+                        timeout = ?WRITE_TURN_TIMEOUT,
+                        "waiting for the write turn timed out; waiting on SQLite's lock instead"
                     );
                 }
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;

@@ -30,10 +30,9 @@ use crate::app::{App, shell};
 /// Room for the multipart framing and text fields around the two files of an upload.
 const UPLOAD_OVERHEAD_BYTES: u64 = 1024 * 1024;
 
-/// The page routes, generated once per process. leptos_router sets a process-wide flag
-/// (`SuppressResourceLoad`) while it generates them, and a resource first polled under that
-/// flag never loads. So a router built while another serves pages, as in the tests, could
-/// leave a page unanswered.
+/// The page routes, generated once per process. While leptos_router generates them, a
+/// process-wide flag (`SuppressResourceLoad`) keeps any resource first polled then from ever
+/// loading, so generating them again while pages render (as the tests do) can hang a page.
 static PAGE_ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
     std::sync::LazyLock::new(|| generate_route_list(App));
 
