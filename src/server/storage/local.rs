@@ -24,11 +24,20 @@ pub struct LocalStore {
 }
 
 impl LocalStore {
-    /// Opens the store under `root`, creating its directories.
+    /// Opens the store under `root`, creating its directories, the 256 shards of `objects`
+    /// included, so that an upload does not wait for a new shard and an fsync of `objects`.
     pub async fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
         let root = root.into();
         fs::create_dir_all(root.join("tmp")).await?;
-        fs::create_dir_all(root.join("objects")).await?;
+        let objects = root.join("objects");
+        let shards = objects.clone();
+        tokio::task::spawn_blocking(move || {
+            (0..=u8::MAX)
+                .try_for_each(|shard| std::fs::create_dir_all(shards.join(format!("{shard:02x}"))))
+        })
+        .await
+        .map_err(io::Error::other)??;
+        sync_dir(&objects).await?;
         Ok(LocalStore { root })
     }
 
@@ -268,12 +277,26 @@ mod tests {
         };
         drop(staged);
         assert_eq!(temp_files(dir.path()), 0);
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("objects"))
-                .unwrap()
-                .count(),
-            0
-        );
+        let objects: usize = std::fs::read_dir(dir.path().join("objects"))
+            .unwrap()
+            .map(|shard| std::fs::read_dir(shard.unwrap().path()).unwrap().count())
+            .sum();
+        assert_eq!(objects, 0);
+    }
+
+    #[tokio::test]
+    async fn open_creates_every_shard() {
+        let dir = tempfile::tempdir().unwrap();
+        LocalStore::open(dir.path()).await.unwrap();
+        let mut shards: Vec<String> = std::fs::read_dir(dir.path().join("objects"))
+            .unwrap()
+            .map(|shard| shard.unwrap().file_name().into_string().unwrap())
+            .collect();
+        shards.sort();
+        assert_eq!(shards.len(), 256);
+        assert_eq!((shards[0].as_str(), shards[255].as_str()), ("00", "ff"));
+        // Opening again keeps what is there.
+        LocalStore::open(dir.path()).await.unwrap();
     }
 
     #[tokio::test]
