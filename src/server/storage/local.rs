@@ -294,9 +294,14 @@ mod tests {
             .collect();
         shards.sort();
         assert_eq!(shards.len(), 256);
-        assert_eq!((shards[0].as_str(), shards[255].as_str()), ("00", "ff"));
-        // Opening again keeps what is there.
+        assert_eq!(shards[0], "00");
+        assert_eq!(shards[255], "ff");
+
+        // Opening again keeps the objects already stored.
+        let object = dir.path().join("objects").join("ab").join("ab-object");
+        std::fs::write(&object, b"kept").unwrap();
         LocalStore::open(dir.path()).await.unwrap();
+        assert_eq!(std::fs::read(&object).unwrap(), b"kept");
     }
 
     #[tokio::test]

@@ -81,7 +81,7 @@ pub(crate) struct FileSink {
 /// Bytes held in memory for one upload while its file is being written.
 const MAX_QUEUED_BYTES: usize = 256 * 1024;
 
-/// How many written bytes the sink lets gather before it starts their writeback.
+/// Bytes written between two starts of writeback.
 const WRITEBACK_STEP: u64 = 1024 * 1024;
 
 struct OpenFile {
@@ -90,31 +90,32 @@ struct OpenFile {
     /// Bytes written so far.
     written: u64,
     /// Bytes whose writeback has been started.
-    flushed: u64,
+    writeback_started: u64,
 }
 
 impl OpenFile {
+    /// Hashes and writes `chunk`, and starts the writeback of each full step.
     fn write_chunk(&mut self, chunk: &[u8]) -> io::Result<()> {
         use std::io::Write;
         self.hasher.update(chunk);
         self.file.write_all(chunk)?;
         self.written += chunk.len() as u64;
-        if self.written - self.flushed >= WRITEBACK_STEP {
+        if self.written - self.writeback_started >= WRITEBACK_STEP {
             self.start_writeback();
         }
         Ok(())
     }
 
-    /// Starts writing the bytes since the last call to the disk without waiting for them
-    /// (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`). Only a head start for the fsync in
-    /// [`FileSink::close`], which alone makes the file durable, so a failure is only logged.
+    /// Starts the writeback of the bytes written since the last call, without waiting for it
+    /// (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`). Only the fsync in [`FileSink::close`]
+    /// makes the file durable, so a failure here is logged and otherwise ignored.
     fn start_writeback(&mut self) {
         #[cfg(target_os = "linux")]
         {
             use std::os::fd::AsRawFd;
             let (Ok(offset), Ok(length)) = (
-                libc::off64_t::try_from(self.flushed),
-                libc::off64_t::try_from(self.written - self.flushed),
+                libc::off64_t::try_from(self.writeback_started),
+                libc::off64_t::try_from(self.written - self.writeback_started),
             ) else {
                 return;
             };
@@ -128,10 +129,15 @@ impl OpenFile {
                 )
             };
             if result != 0 {
-                tracing::debug!(error = %io::Error::last_os_error(), "could not start writeback");
+                tracing::debug!(
+                    error = %io::Error::last_os_error(),
+                    offset,
+                    length,
+                    "failed to start writeback; the fsync at close still makes the file durable"
+                );
             }
         }
-        self.flushed = self.written;
+        self.writeback_started = self.written;
     }
 }
 
@@ -154,7 +160,7 @@ impl FileSink {
                 file,
                 hasher: Sha256::new(),
                 written: 0,
-                flushed: 0,
+                writeback_started: 0,
             }),
             queued: Vec::new(),
             queued_bytes: 0,
@@ -256,27 +262,29 @@ mod tests {
         assert_eq!(written.sha256, hex::encode(Sha256::digest(&bytes)));
     }
 
-    #[tokio::test]
-    async fn file_sink_starts_writeback_every_step() {
+    #[test]
+    fn file_sink_starts_writeback_every_step() {
         let dir = tempfile::tempdir().unwrap();
         let mut open = OpenFile {
             file: std::fs::File::create(dir.path().join("object.part")).unwrap(),
             hasher: Sha256::new(),
             written: 0,
-            flushed: 0,
+            writeback_started: 0,
         };
         let chunk = vec![7u8; 64 * 1024];
         let chunks_per_step = (WRITEBACK_STEP / chunk.len() as u64) as usize;
         for _ in 0..chunks_per_step - 1 {
             open.write_chunk(&chunk).unwrap();
         }
-        assert_eq!(open.flushed, 0, "less than a step waits");
+        assert_eq!(open.writeback_started, 0, "less than a step waits");
+
         open.write_chunk(&chunk).unwrap();
-        assert_eq!(open.flushed, WRITEBACK_STEP);
+        assert_eq!(open.writeback_started, WRITEBACK_STEP);
+
         for _ in 0..chunks_per_step + 3 {
             open.write_chunk(&chunk).unwrap();
         }
-        assert_eq!(open.flushed, 2 * WRITEBACK_STEP);
+        assert_eq!(open.writeback_started, 2 * WRITEBACK_STEP);
         assert_eq!(open.written, 2 * WRITEBACK_STEP + 3 * chunk.len() as u64);
     }
 
